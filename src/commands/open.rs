@@ -1,0 +1,198 @@
+//! `lockbox open`: open a sealed file with identities or a passphrase.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::OpenArgs;
+use crate::error::Error;
+use crate::format::{self, stream, FormatError};
+use crate::io::{self, Output};
+use crate::keys;
+use crate::passphrase::{PassphraseSource, TerminalCallbacks};
+use crate::progress::Progress;
+
+/// Most plaintext buffered for a terminal before refusing it.
+const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Runs `lockbox open`.
+pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
+    if args.armor {
+        return Err(Error::usage("-a/--armor can't be used with open")
+            .hint("armored files are detected automatically: run the same command without -a")
+            .into());
+    }
+    if !args.recipients.is_empty() {
+        return Err(Error::usage("-r/--recipient can't be used with open")
+            .hint("did you mean -i/--identity? To seal a file, use 'lockbox seal -r ...'")
+            .into());
+    }
+    if args.passphrase {
+        return Err(Error::usage("-p/--passphrase can't be used with open")
+            .hint("passphrase-sealed files are detected automatically: run the same command without -p")
+            .into());
+    }
+    io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
+    let source = PassphraseSource {
+        file: args.passphrase_source.passphrase_file.clone(),
+    };
+
+    let input = io::open_input(args.input.as_deref())?;
+    let sealed = format::read_header(input).map_err(|e| name_input(e, args.input.as_deref()))?;
+    let key = if format::is_passphrase_sealed(&sealed.header)
+        .map_err(|e| name_input(e.into(), args.input.as_deref()))?
+    {
+        let pass = source.get("Passphrase: ", false)?;
+        let mut id = age::scrypt::Identity::new(pass);
+        id.set_max_work_factor(args.max_work_factor);
+        format::unwrap_file_key(&sealed.header, &[&id])
+    } else {
+        let files = identity_files(&args.identities)?;
+        let callbacks = TerminalCallbacks {
+            source: source.clone(),
+        };
+        let mut entries = Vec::new();
+        for f in &files {
+            entries.extend(keys::read_identity_file(f, &source)?);
+        }
+        let ids = keys::to_age_identities(entries, &callbacks)?;
+        let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
+        format::unwrap_file_key(&sealed.header, &refs)
+    }
+    .map_err(|e| name_input(e, args.input.as_deref()))?;
+
+    let total = crate::commands::seal::input_size(args.input.as_deref());
+    let mut output = Output::create(args.output.as_deref(), 0o600)?;
+    let opts = crate::commands::seal::stream_options(&args.run);
+    let progress = Progress::new(total, !args.run.quiet);
+    let name = output.name();
+    let to_terminal = output.is_stdout() && output.is_terminal();
+    let result = if to_terminal {
+        // Buffer what is bound for a terminal and refuse control characters.
+        let mut buf = LimitedBuffer::default();
+        let r = stream::open_payload(&key, sealed.payload, &mut buf, opts, &mut |_| {});
+        if buf.overflow {
+            return Err(
+                Error::failure("the plaintext is too large to print on a terminal")
+                    .hint("write it to a file with -o/--output FILE")
+                    .into(),
+            );
+        }
+        let r = r.map_err(format::from_io);
+        if r.is_ok() {
+            if !io::printable(&buf.data) {
+                return Err(Error::failure("refusing to print binary plaintext on a terminal")
+                    .hint("write it to a file with -o/--output FILE, or pipe it to another program")
+                    .into());
+            }
+            output.write_all(&buf.data)?;
+        }
+        r
+    } else {
+        stream::open_payload(&key, sealed.payload, &mut output, opts, &mut |n| {
+            progress.add(n)
+        })
+        .map_err(format::from_io)
+    };
+    progress.finish();
+    result
+        .map_err(|e| crate::commands::seal::write_context(e, &name, args.input.as_deref()))
+        .map_err(|e| name_input(e, args.input.as_deref()))?;
+    output.commit()
+}
+
+/// Adds the input's name to format errors, so the message names the file.
+fn name_input(e: anyhow::Error, input: Option<&Path>) -> anyhow::Error {
+    if e.downcast_ref::<FormatError>().is_some() {
+        let name = io::input_name(input);
+        return e.context(format!("failed to open {name}"));
+    }
+    e
+}
+
+/// The identity files to use: `-i` files, else the default identity file.
+fn identity_files(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    let default = crate::commands::default_identity_path()?;
+    if !default.exists() {
+        return Err(Error::usage(format!(
+            "missing identity: no -i/--identity given and the default identity file '{}' does not exist",
+            default.display()
+        ))
+        .hint("use -i/--identity FILE, or create an identity with 'lockbox keygen'")
+        .into());
+    }
+    Ok(vec![default])
+}
+
+/// Plaintext held back from a terminal until it is all authenticated.
+#[derive(Default)]
+struct LimitedBuffer {
+    data: Vec<u8>,
+    overflow: bool,
+}
+
+impl Write for LimitedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.data.len() + buf.len() > TERMINAL_LIMIT {
+            self.overflow = true;
+            return Err(std::io::Error::other("too large for a terminal"));
+        }
+        self.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Opens a passphrase-protected identity file's contents.
+pub fn open_protected_identity(
+    path: &Path,
+    data: &[u8],
+    source: &PassphraseSource,
+) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
+    let owned = data.to_vec();
+    let sealed = format::read_header(std::io::Cursor::new(owned))
+        .map_err(|e| e.context(format!("failed to read identity file '{}'", path.display())))?;
+    if !format::is_passphrase_sealed(&sealed.header).unwrap_or(false) {
+        return Err(Error::failure(format!(
+            "identity file '{}' is a sealed file but not passphrase-protected",
+            path.display()
+        ))
+        .into());
+    }
+    let pass = source.get(
+        &format!("Passphrase for identity file '{}': ", path.display()),
+        false,
+    )?;
+    let mut id = age::scrypt::Identity::new(pass);
+    id.set_max_work_factor(22);
+    let key = format::unwrap_file_key(&sealed.header, &[&id]).map_err(|e| {
+        if matches!(
+            e.downcast_ref::<FormatError>(),
+            Some(FormatError::NoMatch(_))
+        ) {
+            Error::failure(format!(
+                "wrong passphrase for identity file '{}'",
+                path.display()
+            ))
+            .into()
+        } else {
+            e.context(format!("failed to open identity file '{}'", path.display()))
+        }
+    })?;
+    let mut plain = zeroize::Zeroizing::new(Vec::new());
+    stream::open_payload(
+        &key,
+        sealed.payload,
+        &mut *plain,
+        stream::StreamOptions { threads: 1 },
+        &mut |_| {},
+    )
+    .map_err(format::from_io)
+    .map_err(|e| e.context(format!("failed to open identity file '{}'", path.display())))?;
+    Ok(plain)
+}

@@ -1,0 +1,330 @@
+//! ASCII armor: PEM with the label `AGE ENCRYPTED FILE`, strict as Go age.
+//!
+//! Standard base64 with canonical padding in lines of exactly 64 columns
+//! (the last one shorter or equal), LF or CRLF line ends, whitespace allowed
+//! before and after the armor, nothing else.
+
+use std::io::{self, BufRead, Read, Write};
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+
+use super::FormatError;
+
+/// The first line of an armored file.
+pub const BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+/// The last line of an armored file.
+pub const END: &str = "-----END AGE ENCRYPTED FILE-----";
+/// Columns of a full armor line.
+const COLUMNS: usize = 64;
+/// Bytes encoded by one full armor line.
+const LINE_BYTES: usize = 48;
+/// Lines encoded or decoded per block, to keep writes large.
+const BLOCK_LINES: usize = 1024;
+/// Most whitespace accepted before and after the armor, as Go age.
+const MAX_WHITESPACE: usize = 1024;
+
+fn armor_err(m: impl Into<String>) -> io::Error {
+    FormatError::Armor(m.into()).into()
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Whether `prefix`, the first bytes of an input, starts an armored file:
+/// optional whitespace, then `-----BEGIN`.
+pub fn looks_armored(prefix: &[u8]) -> bool {
+    let start = prefix.iter().position(|&b| !is_space(b));
+    match start {
+        Some(i) => prefix[i..].starts_with(b"-----BEGIN"),
+        None => false,
+    }
+}
+
+/// How many bytes of an input [`looks_armored`] needs to decide.
+pub const DETECT_BYTES: usize = MAX_WHITESPACE + BEGIN.len();
+
+/// Encodes everything written to it as armor; call [`ArmoredWriter::finish`].
+pub struct ArmoredWriter<W: Write> {
+    inner: W,
+    /// Bytes not yet encoded: always fewer than one line's worth.
+    pending: Vec<u8>,
+    /// Encoded text waiting to be written.
+    text: Vec<u8>,
+}
+
+impl<W: Write> ArmoredWriter<W> {
+    /// Starts the armor by writing its first line.
+    pub fn new(mut inner: W) -> io::Result<Self> {
+        inner.write_all(BEGIN.as_bytes())?;
+        inner.write_all(b"\n")?;
+        Ok(Self {
+            inner,
+            pending: Vec::with_capacity(LINE_BYTES),
+            text: Vec::with_capacity(BLOCK_LINES * (COLUMNS + 1)),
+        })
+    }
+
+    fn encode_lines(&mut self, data: &[u8]) {
+        for line in data.chunks_exact(LINE_BYTES) {
+            let at = self.text.len();
+            self.text.resize(at + COLUMNS, 0);
+            BASE64_STANDARD
+                .encode_slice(line, &mut self.text[at..])
+                .expect("48 bytes encode to 64 columns");
+            self.text.push(b'\n');
+        }
+    }
+
+    /// Writes the last line and the end line, and returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        if !self.pending.is_empty() {
+            let last = BASE64_STANDARD.encode(&self.pending);
+            self.text.extend_from_slice(last.as_bytes());
+            self.text.push(b'\n');
+        }
+        self.text.extend_from_slice(END.as_bytes());
+        self.text.push(b'\n');
+        self.inner.write_all(&self.text)?;
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for ArmoredWriter<W> {
+    fn write(&mut self, mut data: &[u8]) -> io::Result<usize> {
+        let total = data.len();
+        if !self.pending.is_empty() {
+            let take = (LINE_BYTES - self.pending.len()).min(data.len());
+            self.pending.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.pending.len() == LINE_BYTES {
+                let line = std::mem::take(&mut self.pending);
+                self.encode_lines(&line);
+                self.pending = line;
+                self.pending.clear();
+            }
+        }
+        while data.len() >= LINE_BYTES {
+            let room = BLOCK_LINES - self.text.len() / (COLUMNS + 1);
+            let lines = (data.len() / LINE_BYTES).min(room.max(1));
+            let (now, rest) = data.split_at(lines * LINE_BYTES);
+            self.encode_lines(now);
+            data = rest;
+            if self.text.len() >= BLOCK_LINES * (COLUMNS + 1) {
+                self.inner.write_all(&self.text)?;
+                self.text.clear();
+            }
+        }
+        self.pending.extend_from_slice(data);
+        Ok(total)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.text)?;
+        self.text.clear();
+        self.inner.flush()
+    }
+}
+
+/// Decodes armored input strictly; errors carry [`FormatError::Armor`].
+pub struct ArmoredReader<R: BufRead> {
+    inner: R,
+    started: bool,
+    done: bool,
+    /// Decoded bytes and how many were already read.
+    out: Vec<u8>,
+    pos: usize,
+    line: Vec<u8>,
+    failed: Option<String>,
+}
+
+impl<R: BufRead> ArmoredReader<R> {
+    /// Wraps `inner`, which must start with the armor (after whitespace).
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            started: false,
+            done: false,
+            out: Vec::with_capacity(BLOCK_LINES * LINE_BYTES),
+            pos: 0,
+            line: Vec::with_capacity(COLUMNS + 2),
+            failed: None,
+        }
+    }
+
+    /// Reads one line into `self.line` and returns its length without its
+    /// `\n` or `\r\n`; `None` at end of input.
+    fn next_line(&mut self) -> io::Result<Option<usize>> {
+        self.line.clear();
+        let n =
+            Read::take(&mut self.inner, COLUMNS as u64 + 3).read_until(b'\n', &mut self.line)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let mut len = n;
+        if self.line[len - 1] == b'\n' {
+            len -= 1;
+        } else if n == COLUMNS + 3 {
+            return Err(armor_err("an armor line is longer than 64 columns"));
+        }
+        if len > 0 && self.line[len - 1] == b'\r' {
+            len -= 1;
+        }
+        Ok(Some(len))
+    }
+
+    fn drain_trailing(&mut self) -> io::Result<()> {
+        let mut rest = Vec::new();
+        Read::take(&mut self.inner, MAX_WHITESPACE as u64).read_to_end(&mut rest)?;
+        if !rest.iter().all(|&b| is_space(b)) {
+            return Err(armor_err("data after the end of the armor"));
+        }
+        if rest.len() == MAX_WHITESPACE {
+            return Err(armor_err("too much whitespace after the armor"));
+        }
+        Ok(())
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        let mut skipped = 0;
+        loop {
+            let line = match self.next_line()? {
+                Some(n) => &self.line[..n],
+                None => return Err(armor_err("the input ends before the armor begins")),
+            };
+            if line.iter().all(|&b| is_space(b)) {
+                skipped += line.len() + 1;
+                if skipped > MAX_WHITESPACE {
+                    return Err(armor_err("too much whitespace before the armor"));
+                }
+                continue;
+            }
+            if line != BEGIN.as_bytes() {
+                return Err(armor_err(
+                    "the first line is not '-----BEGIN AGE ENCRYPTED FILE-----'",
+                ));
+            }
+            self.started = true;
+            return Ok(());
+        }
+    }
+
+    /// Decodes up to a block of lines into `out`.
+    fn refill(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.start()?;
+        }
+        self.out.clear();
+        self.pos = 0;
+        for _ in 0..BLOCK_LINES {
+            let line = match self.next_line()? {
+                Some(n) => &self.line[..n],
+                None => return Err(armor_err("the armor has no end line")),
+            };
+            if line == END.as_bytes() {
+                self.done = true;
+                return self.drain_trailing();
+            }
+            if line.is_empty() {
+                return Err(armor_err("the armor has an empty line"));
+            }
+            if line.len() > COLUMNS {
+                return Err(armor_err("an armor line is longer than 64 columns"));
+            }
+            let at = self.out.len();
+            self.out.resize(at + LINE_BYTES, 0);
+            let n = BASE64_STANDARD
+                .decode_slice(line, &mut self.out[at..])
+                .map_err(|_| armor_err("an armor line is not canonical base64"))?;
+            self.out.truncate(at + n);
+            if n < LINE_BYTES || line.len() < COLUMNS {
+                // A short line is the last one: the end line must follow.
+                match self.next_line()? {
+                    Some(n) if &self.line[..n] == END.as_bytes() => {}
+                    _ => {
+                        return Err(armor_err(
+                            "a short armor line is not followed by the end line",
+                        ))
+                    }
+                }
+                self.done = true;
+                return self.drain_trailing();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for ArmoredReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.pos < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.pos);
+                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if let Some(m) = &self.failed {
+                return Err(armor_err(m.clone()));
+            }
+            if self.done {
+                return Ok(0);
+            }
+            if let Err(e) = self.refill() {
+                // Bytes decoded before the error are still delivered; the
+                // error comes after them, and again on every later read.
+                self.failed = Some(match super::format_error_of(&e) {
+                    Some(FormatError::Armor(m)) => m.clone(),
+                    _ => return Err(e),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn armor(data: &[u8]) -> Vec<u8> {
+        let mut w = ArmoredWriter::new(Vec::new()).unwrap();
+        w.write_all(data).unwrap();
+        w.finish().unwrap()
+    }
+
+    fn dearmor(text: &[u8]) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        ArmoredReader::new(text).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn armor_round_trips_at_line_edges() {
+        for len in [1usize, 47, 48, 49, 96, 48 * 1024, 48 * 1024 + 5, 200_000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let text = armor(&data);
+            for line in text.split(|&b| b == b'\n') {
+                assert!(line.len() <= 64 || line == BEGIN.as_bytes());
+            }
+            assert_eq!(dearmor(&text).unwrap(), data, "len {len}");
+        }
+    }
+
+    #[test]
+    fn armor_written_in_odd_pieces_is_identical() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 256) as u8).collect();
+        let mut w = ArmoredWriter::new(Vec::new()).unwrap();
+        for piece in data.chunks(13) {
+            w.write_all(piece).unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), armor(&data));
+    }
+
+    #[test]
+    fn detection_skips_whitespace() {
+        assert!(looks_armored(b"\n \r\t-----BEGIN AGE"));
+        assert!(!looks_armored(b"age-encryption.org/v1\n"));
+        assert!(!looks_armored(b""));
+    }
+}

@@ -1,0 +1,305 @@
+//! The header: version line, recipient stanzas and MAC, read line by line.
+
+use std::io::{BufRead, Read};
+
+use age_core::format::{FileKey, Stanza};
+use age_core::secrecy::ExposeSecret;
+use base64::prelude::{Engine, BASE64_STANDARD_NO_PAD};
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::{FormatError, VERSION_LINE};
+
+/// Longest header line accepted (a post-quantum stanza line is about 1.5 KB).
+pub const MAX_LINE: usize = 64 * 1024;
+/// Largest header accepted, in bytes.
+pub const MAX_HEADER: usize = 16 * 1024 * 1024;
+/// Most stanzas accepted in one header.
+pub const MAX_STANZAS: usize = 20_000;
+/// Columns of a full stanza body line.
+const BODY_COLUMNS: usize = 64;
+
+/// A parsed header.
+#[derive(Debug)]
+pub struct Header {
+    /// The recipient stanzas, in file order.
+    pub stanzas: Vec<Stanza>,
+    /// The MAC from the `---` line.
+    mac: [u8; 32],
+    /// The header bytes the MAC covers: up to and including `---`.
+    mac_input: Vec<u8>,
+    /// The total size of the header in bytes, final newline included.
+    pub size: usize,
+}
+
+fn header_err(m: impl Into<String>) -> FormatError {
+    FormatError::Header(m.into())
+}
+
+/// Reads one `\n`-terminated line into `buf` (cleared first), enforcing the
+/// line and header limits. Returns the line without its `\n`.
+fn read_line<'a, R: BufRead>(
+    r: &mut R,
+    buf: &'a mut Vec<u8>,
+    total: &mut usize,
+) -> Result<&'a [u8], std::io::Error> {
+    buf.clear();
+    let limit = (MAX_LINE + 1).min(MAX_HEADER + 1 - *total) as u64;
+    let n = Read::take(&mut *r, limit).read_until(b'\n', buf)?;
+    *total += n;
+    if n == 0 {
+        return Err(header_err(
+            "the header ends before its MAC line (the file is truncated or not an age file)",
+        )
+        .into());
+    }
+    if buf.last() != Some(&b'\n') {
+        if *total > MAX_HEADER {
+            return Err(header_err(format!("the header is larger than {MAX_HEADER} bytes")).into());
+        }
+        if n as u64 == limit {
+            return Err(
+                header_err(format!("a header line is longer than {MAX_LINE} bytes")).into(),
+            );
+        }
+        return Err(header_err(
+            "the header ends before its MAC line (the file is truncated or not an age file)",
+        )
+        .into());
+    }
+    Ok(&buf[..n - 1])
+}
+
+fn is_vchar(b: u8) -> bool {
+    (0x21..=0x7e).contains(&b)
+}
+
+/// Parses `-> arg arg...` into its arguments (at least one: the type).
+fn parse_stanza_line(line: &[u8]) -> Result<Vec<String>, FormatError> {
+    let rest = line
+        .strip_prefix(b"-> ")
+        .ok_or_else(|| header_err("a stanza line does not start with '-> '"))?;
+    let mut args = Vec::new();
+    for arg in rest.split(|&b| b == b' ') {
+        if arg.is_empty() {
+            return Err(header_err("a stanza has an empty argument"));
+        }
+        if !arg.iter().all(|&b| is_vchar(b)) {
+            return Err(header_err("a stanza argument has an invalid character"));
+        }
+        // All bytes are printable ASCII, so this cannot fail.
+        args.push(String::from_utf8_lossy(arg).into_owned());
+    }
+    Ok(args)
+}
+
+/// Decodes canonical, unpadded standard base64, as the format requires.
+pub fn decode_b64(s: &[u8]) -> Option<Vec<u8>> {
+    BASE64_STANDARD_NO_PAD.decode(s).ok()
+}
+
+impl Header {
+    /// Reads a header from `r`, consuming exactly its bytes and no more.
+    ///
+    /// Time is linear in the header size: each line is read once.
+    pub fn read<R: BufRead>(r: &mut R) -> Result<Header, std::io::Error> {
+        let mut total = 0usize;
+        let mut line = Vec::with_capacity(128);
+        let mut mac_input = Vec::with_capacity(256);
+
+        let first = read_line(r, &mut line, &mut total)?;
+        if first != VERSION_LINE.as_bytes() {
+            let msg = if first.starts_with(b"age-encryption.org/") {
+                "unsupported age format version"
+            } else {
+                "the input is not an age file (no 'age-encryption.org/v1' line)"
+            };
+            return Err(header_err(msg).into());
+        }
+        mac_input.extend_from_slice(first);
+        mac_input.push(b'\n');
+
+        let mut stanzas: Vec<Stanza> = Vec::new();
+        // The stanza whose body is being read, with its base64 text so far.
+        let mut open: Option<(Vec<String>, Vec<u8>)> = None;
+        loop {
+            let l = read_line(r, &mut line, &mut total)?;
+            if let Some((_, body)) = open.as_mut() {
+                // A body line: full lines continue the body, a shorter one ends it.
+                if l.len() > BODY_COLUMNS {
+                    return Err(header_err("a stanza body line is longer than 64 columns").into());
+                }
+                if l.starts_with(b"-> ") || l.starts_with(b"---") {
+                    if l.len() < BODY_COLUMNS {
+                        return Err(header_err("a stanza has no final body line").into());
+                    }
+                }
+                body.extend_from_slice(l);
+                mac_input.extend_from_slice(l);
+                mac_input.push(b'\n');
+                if l.len() < BODY_COLUMNS {
+                    let (mut args, text) = open.take().expect("a stanza is open");
+                    let body = decode_b64(&text)
+                        .ok_or_else(|| header_err("a stanza body is not canonical base64"))?;
+                    let tag = args.remove(0);
+                    stanzas.push(Stanza { tag, args, body });
+                }
+                continue;
+            }
+            if l.starts_with(b"---") {
+                let rest = &l[3..];
+                let mac_b64 = rest
+                    .strip_prefix(b" ")
+                    .ok_or_else(|| header_err("the MAC line is malformed"))?;
+                let mac = decode_b64(mac_b64)
+                    .and_then(|m| <[u8; 32]>::try_from(m).ok())
+                    .ok_or_else(|| header_err("the MAC is not 32 bytes of canonical base64"))?;
+                if stanzas.is_empty() {
+                    return Err(header_err("the header has no recipient stanzas").into());
+                }
+                mac_input.extend_from_slice(b"---");
+                return Ok(Header {
+                    stanzas,
+                    mac,
+                    mac_input,
+                    size: total,
+                });
+            }
+            let args = parse_stanza_line(l)?;
+            if args.is_empty() {
+                return Err(header_err("a stanza has no type").into());
+            }
+            if stanzas.len() >= MAX_STANZAS {
+                return Err(
+                    header_err(format!("the header has more than {MAX_STANZAS} stanzas")).into(),
+                );
+            }
+            mac_input.extend_from_slice(l);
+            mac_input.push(b'\n');
+            open = Some((args, Vec::new()));
+        }
+    }
+
+    /// Checks the header MAC under `file_key`, in constant time.
+    pub fn verify_mac(&self, file_key: &FileKey) -> Result<(), FormatError> {
+        let mut mac = header_mac(file_key);
+        mac.update(&self.mac_input);
+        mac.verify_slice(&self.mac).map_err(|_| FormatError::Hmac)
+    }
+
+    /// The stanza types, in file order.
+    pub fn stanza_types(&self) -> Vec<String> {
+        self.stanzas.iter().map(|s| s.tag.clone()).collect()
+    }
+}
+
+fn header_mac(file_key: &FileKey) -> Hmac<Sha256> {
+    let mut key = zeroize::Zeroizing::new([0u8; 32]);
+    Hkdf::<Sha256>::new(None, file_key.expose_secret())
+        .expand(b"header", key.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    Hmac::<Sha256>::new_from_slice(key.as_ref()).expect("HMAC takes any key length")
+}
+
+/// Encodes a header for `stanzas`, MACed under `file_key`.
+pub fn write_header(stanzas: &[Stanza], file_key: &FileKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(VERSION_LINE.as_bytes());
+    out.push(b'\n');
+    for s in stanzas {
+        out.extend_from_slice(b"-> ");
+        out.extend_from_slice(s.tag.as_bytes());
+        for a in &s.args {
+            out.push(b' ');
+            out.extend_from_slice(a.as_bytes());
+        }
+        out.push(b'\n');
+        let body = BASE64_STANDARD_NO_PAD.encode(&s.body);
+        let mut chunks = body.as_bytes().chunks(BODY_COLUMNS).peekable();
+        let mut last_len = 0;
+        while let Some(c) = chunks.next() {
+            out.extend_from_slice(c);
+            out.push(b'\n');
+            last_len = c.len();
+        }
+        if last_len == BODY_COLUMNS || body.is_empty() {
+            out.push(b'\n');
+        }
+    }
+    out.extend_from_slice(b"---");
+    let mut mac = header_mac(file_key);
+    mac.update(&out);
+    let tag = mac.finalize().into_bytes();
+    out.push(b' ');
+    out.extend_from_slice(BASE64_STANDARD_NO_PAD.encode(tag).as_bytes());
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stanza(tag: &str, args: &[&str], body: &[u8]) -> Stanza {
+        Stanza {
+            tag: tag.into(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn header_round_trips_with_bodies_of_every_edge_length() {
+        let key = FileKey::new(Box::new([7; 16]));
+        for len in [0usize, 1, 47, 48, 49, 96, 200] {
+            let stanzas = vec![
+                stanza("X25519", &["abc"], &vec![9; len]),
+                stanza("t", &[], b""),
+            ];
+            let bytes = write_header(&stanzas, &key);
+            let mut r = &bytes[..];
+            let h = Header::read(&mut r).unwrap();
+            assert!(r.is_empty(), "read past the header");
+            assert_eq!(h.size, bytes.len());
+            assert_eq!(h.stanzas.len(), 2);
+            assert_eq!(h.stanzas[0].body, vec![9; len]);
+            assert_eq!(h.stanzas[0].args, vec!["abc".to_string()]);
+            h.verify_mac(&key).unwrap();
+            let wrong = FileKey::new(Box::new([8; 16]));
+            assert_eq!(h.verify_mac(&wrong), Err(FormatError::Hmac));
+        }
+    }
+
+    #[test]
+    fn many_empty_stanzas_parse_in_linear_time() {
+        let mut bytes = b"age-encryption.org/v1\n".to_vec();
+        for _ in 0..MAX_STANZAS {
+            bytes.extend_from_slice(b"-> a\n\n");
+        }
+        bytes.extend_from_slice(b"--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+        let start = std::time::Instant::now();
+        let h = Header::read(&mut &bytes[..]).unwrap();
+        assert_eq!(h.stanzas.len(), MAX_STANZAS);
+        // Generous bound: quadratic parsing would take minutes.
+        assert!(start.elapsed().as_secs() < 10);
+    }
+
+    #[test]
+    fn too_many_stanzas_is_a_header_error() {
+        let mut bytes = b"age-encryption.org/v1\n".to_vec();
+        for _ in 0..=MAX_STANZAS {
+            bytes.extend_from_slice(b"-> a\n\n");
+        }
+        let err = Header::read(&mut &bytes[..]).unwrap_err();
+        assert!(err.to_string().contains("more than"), "{err}");
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_without_reading_it_all() {
+        let mut bytes = b"age-encryption.org/v1\n-> a ".to_vec();
+        bytes.extend(std::iter::repeat_n(b'a', MAX_LINE * 4));
+        let err = Header::read(&mut &bytes[..]).unwrap_err();
+        assert!(err.to_string().contains("longer than"), "{err}");
+    }
+}

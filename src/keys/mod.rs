@@ -1,0 +1,414 @@
+//! Identity files, recipient strings and recipients files: parsing them,
+//! and turning them into the `age` crate's recipient and identity types.
+
+pub mod pq;
+
+use std::io::Read;
+use std::path::Path;
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret as _;
+use anyhow::Context;
+
+use crate::error::Error;
+use crate::passphrase::{PassphraseSource, TerminalCallbacks};
+
+/// Largest identity or recipients file read, as age.
+pub const MAX_KEY_FILE: u64 = 16 * 1024 * 1024;
+/// Most recipients accepted for one file.
+pub const MAX_RECIPIENTS: usize = 10_000;
+/// Most identities accepted in all identity files together.
+pub const MAX_IDENTITIES: usize = 10_000;
+
+/// One identity from an identity file.
+pub enum IdentityEntry {
+    /// `AGE-SECRET-KEY-1...`
+    X25519(age::x25519::Identity),
+    /// `AGE-SECRET-KEY-PQ-1...`
+    Pq(pq::Identity),
+    /// `AGE-PLUGIN-NAME-1...`
+    Plugin(age::plugin::Identity),
+    /// An OpenSSH or PEM private key.
+    Ssh(age::ssh::Identity),
+}
+
+impl IdentityEntry {
+    /// The recipient string of this identity.
+    pub fn recipient(&self) -> anyhow::Result<String> {
+        Ok(match self {
+            IdentityEntry::X25519(i) => i.to_public().to_string(),
+            IdentityEntry::Pq(i) => i.to_recipient().to_string(),
+            IdentityEntry::Plugin(i) => {
+                return Err(Error::failure(format!(
+                    "the recipient of a plugin identity ({}) comes from the plugin itself",
+                    i.plugin()
+                ))
+                .hint(format!("run age-plugin-{} to get it", i.plugin()))
+                .into())
+            }
+            IdentityEntry::Ssh(i) => age::ssh::Recipient::try_from(i.clone())
+                .map_err(|_| Error::failure("this SSH key type has no age recipient"))?
+                .to_string(),
+        })
+    }
+}
+
+/// One recipient, parsed.
+pub enum RecipientEntry {
+    /// `age1...`
+    X25519(age::x25519::Recipient),
+    /// `age1pq1...`
+    Pq(pq::Recipient),
+    /// `ssh-ed25519 ...` or `ssh-rsa ...`
+    Ssh(age::ssh::Recipient),
+    /// `age1NAME1...`
+    Plugin(age::plugin::Recipient),
+}
+
+/// Parses one recipient string, or says what is wrong with it.
+pub fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
+    let s = s.trim();
+    if s.starts_with("age1pq1") {
+        return pq::Recipient::from_str(s)
+            .map(RecipientEntry::Pq)
+            .map_err(|e| Error::usage(format!("invalid post-quantum recipient: {e}")));
+    }
+    if let Ok(r) = age::x25519::Recipient::from_str(s) {
+        return Ok(RecipientEntry::X25519(r));
+    }
+    if s.starts_with("age1") {
+        if let Ok(r) = age::plugin::Recipient::from_str(s) {
+            return Ok(RecipientEntry::Plugin(r));
+        }
+        return Err(Error::usage(
+            "invalid recipient: it starts with 'age1' but is not a valid X25519 or plugin recipient",
+        )
+        .hint("check that it was copied whole"));
+    }
+    if s.starts_with("ssh-") {
+        return age::ssh::Recipient::from_str(s)
+            .map(RecipientEntry::Ssh)
+            .map_err(|e| {
+                let why = match e {
+                    age::ssh::ParseRecipientKeyError::Unsupported(t) => {
+                        format!("unsupported SSH key type '{t}'")
+                    }
+                    age::ssh::ParseRecipientKeyError::RsaModulusTooLarge => {
+                        "the SSH RSA key is too large".into()
+                    }
+                    age::ssh::ParseRecipientKeyError::RsaModulusTooSmall => {
+                        "the SSH RSA key is too small".into()
+                    }
+                    _ => "not a valid SSH public key".into(),
+                };
+                Error::usage(format!("invalid recipient: {why}"))
+                    .hint("lockbox accepts ssh-ed25519 and ssh-rsa public keys")
+            });
+    }
+    if s.starts_with("AGE-SECRET-KEY-") || s.starts_with("AGE-PLUGIN-") {
+        return Err(Error::usage("invalid recipient: this is an identity (a private key), not a recipient")
+            .hint("use -i/--identity FILE to seal to the recipient of an identity file, and keep identities secret"));
+    }
+    Err(Error::usage("invalid recipient")
+        .hint("recipients look like age1..., age1pq1..., ssh-ed25519 AAAA... or ssh-rsa AAAA..."))
+}
+
+/// Reads up to [`MAX_KEY_FILE`] bytes of a key file (`-` is stdin).
+fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    let mut data = Vec::new();
+    let result = if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(MAX_KEY_FILE + 1)
+            .read_to_end(&mut data)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_KEY_FILE + 1).read_to_end(&mut data))
+    };
+    result.with_context(|| format!("failed to read {what} '{}'", path.display()))?;
+    if data.len() as u64 > MAX_KEY_FILE {
+        return Err(Error::failure(format!(
+            "{what} '{}' is larger than {} MiB",
+            path.display(),
+            MAX_KEY_FILE >> 20
+        ))
+        .into());
+    }
+    Ok(data)
+}
+
+/// Reads a recipients file: one recipient per line, `#` comments and blank
+/// lines allowed.
+pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
+    let data = read_key_file(path, "recipients file")?;
+    let text = String::from_utf8(data)
+        .map_err(|_| Error::usage(format!("recipients file '{}' is not text", path.display())))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let r = parse_recipient(line).map_err(|e| {
+            let mut err = Error::usage(format!(
+                "recipients file '{}' line {}: {}",
+                path.display(),
+                i + 1,
+                e.message
+            ));
+            err.hints = e.hints;
+            err
+        })?;
+        out.push(r);
+        if out.len() > MAX_RECIPIENTS {
+            return Err(Error::usage(format!(
+                "recipients file '{}' has more than {MAX_RECIPIENTS} recipients",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::usage(format!(
+            "recipients file '{}' has no recipients",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(out)
+}
+
+fn not_identity_file(path: &Path, line: Option<usize>) -> Error {
+    let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+    Error::failure(format!(
+        "'{}' is not an identity file{at}",
+        path.display()
+    ))
+    .hint("identity files hold AGE-SECRET-KEY-1... lines, as written by 'lockbox keygen' or 'age-keygen', or an SSH private key")
+}
+
+/// Reads an identity file: age identities, an SSH private key, or a
+/// passphrase-protected (sealed) identity file.
+pub fn read_identity_file(
+    path: &Path,
+    source: &PassphraseSource,
+) -> anyhow::Result<Vec<IdentityEntry>> {
+    let data = zeroize::Zeroizing::new(read_key_file(path, "identity file")?);
+    parse_identity_bytes(path, &data, source, true)
+}
+
+fn parse_identity_bytes(
+    path: &Path,
+    data: &[u8],
+    source: &PassphraseSource,
+    allow_sealed: bool,
+) -> anyhow::Result<Vec<IdentityEntry>> {
+    // A sealed identity file: open it with its passphrase, then parse.
+    let start = data
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(data.len());
+    if data[start..].starts_with(crate::format::VERSION_LINE.as_bytes())
+        || data[start..].starts_with(crate::format::armor::BEGIN.as_bytes())
+    {
+        if !allow_sealed {
+            return Err(not_identity_file(path, None).into());
+        }
+        let plain = crate::commands::open::open_protected_identity(path, data, source)?;
+        return parse_identity_bytes(path, &plain, source, false);
+    }
+    let text = std::str::from_utf8(data).map_err(|_| not_identity_file(path, None))?;
+    let first = text.trim_start();
+    if first.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+        || first.starts_with("-----BEGIN RSA PRIVATE KEY-----")
+    {
+        let id =
+            age::ssh::Identity::from_buffer(first.as_bytes(), Some(path.display().to_string()))
+                .map_err(|_| not_identity_file(path, None))?;
+        if let age::ssh::Identity::Unsupported(k) = &id {
+            struct Show<'a>(&'a age::ssh::UnsupportedKey, String);
+            impl std::fmt::Display for Show<'_> {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    self.0.display(f, Some(&self.1))
+                }
+            }
+            let why = Show(k, path.display().to_string()).to_string();
+            return Err(Error::failure(format!(
+                "unsupported SSH key in '{}': {}",
+                path.display(),
+                why.lines().next().unwrap_or("unsupported key type").trim()
+            ))
+            .into());
+        }
+        return Ok(vec![IdentityEntry::Ssh(id)]);
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let entry = if line.starts_with("AGE-SECRET-KEY-PQ-1") {
+            pq::Identity::from_str(line).ok().map(IdentityEntry::Pq)
+        } else if line.starts_with("AGE-SECRET-KEY-1") {
+            age::x25519::Identity::from_str(line)
+                .ok()
+                .map(IdentityEntry::X25519)
+        } else if line.starts_with("AGE-PLUGIN-") {
+            age::plugin::Identity::from_str(line)
+                .ok()
+                .map(IdentityEntry::Plugin)
+        } else {
+            None
+        };
+        match entry {
+            Some(e) => out.push(e),
+            None => return Err(not_identity_file(path, Some(i + 1)).into()),
+        }
+        if out.len() > MAX_IDENTITIES {
+            return Err(Error::failure(format!(
+                "identity file '{}' has more than {MAX_IDENTITIES} identities",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::failure(format!(
+            "identity file '{}' holds no identities",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(out)
+}
+
+/// Turns identities into the `age` crate's identity objects, grouping
+/// plugin identities by plugin.
+pub fn to_age_identities(
+    entries: Vec<IdentityEntry>,
+    callbacks: &TerminalCallbacks,
+) -> anyhow::Result<Vec<Box<dyn age::Identity>>> {
+    let mut out: Vec<Box<dyn age::Identity>> = Vec::new();
+    let mut plugins: Vec<age::plugin::Identity> = Vec::new();
+    for e in entries {
+        match e {
+            IdentityEntry::X25519(i) => out.push(Box::new(i)),
+            IdentityEntry::Pq(i) => out.push(Box::new(i)),
+            IdentityEntry::Ssh(i) => out.push(Box::new(i.with_callbacks(callbacks.clone()))),
+            IdentityEntry::Plugin(i) => plugins.push(i),
+        }
+    }
+    let mut names: Vec<String> = plugins.iter().map(|p| p.plugin().to_owned()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let p = age::plugin::IdentityPluginV1::new(&name, &plugins, callbacks.clone())
+            .map_err(|e| plugin_missing(&name, e))?;
+        out.push(Box::new(p));
+    }
+    Ok(out)
+}
+
+fn plugin_missing(name: &str, e: age::plugin::ResolveError) -> Error {
+    Error::failure(format!("the plugin age-plugin-{name} cannot be used: {e}"))
+        .hint(format!("install age-plugin-{name} somewhere on $PATH"))
+}
+
+/// Turns recipients into the `age` crate's recipient objects, grouping
+/// plugin recipients (and plugin identities given with `seal -i`) by plugin.
+pub fn to_age_recipients(
+    entries: Vec<RecipientEntry>,
+    plugin_identities: Vec<age::plugin::Identity>,
+    callbacks: &TerminalCallbacks,
+) -> anyhow::Result<Vec<Box<dyn age::Recipient + Send>>> {
+    let mut out: Vec<Box<dyn age::Recipient + Send>> = Vec::new();
+    let mut plugins: Vec<age::plugin::Recipient> = Vec::new();
+    for e in entries {
+        match e {
+            RecipientEntry::X25519(r) => out.push(Box::new(r)),
+            RecipientEntry::Pq(r) => out.push(Box::new(r)),
+            RecipientEntry::Ssh(r) => out.push(Box::new(r)),
+            RecipientEntry::Plugin(r) => plugins.push(r),
+        }
+    }
+    let mut names: Vec<String> = plugins
+        .iter()
+        .map(|p| p.plugin().to_owned())
+        .chain(plugin_identities.iter().map(|i| i.plugin().to_owned()))
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let p = age::plugin::RecipientPluginV1::new(
+            &name,
+            &plugins,
+            &plugin_identities,
+            callbacks.clone(),
+        )
+        .map_err(|e| plugin_missing(&name, e))?;
+        out.push(Box::new(p));
+    }
+    Ok(out)
+}
+
+/// Renders the identity file text for a new identity.
+pub fn identity_file_text(secret: &str, recipient: &str) -> zeroize::Zeroizing<String> {
+    let created = created_timestamp();
+    zeroize::Zeroizing::new(format!(
+        "# created: {created}\n# public key: {recipient}\n{secret}\n"
+    ))
+}
+
+/// The current UTC time as RFC 3339, without a date crate.
+fn created_timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A secret string for a new X25519 identity.
+pub fn x25519_secret(id: &age::x25519::Identity) -> zeroize::Zeroizing<String> {
+    zeroize::Zeroizing::new(id.to_string().expose_secret().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        let t = created_timestamp();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z'));
+    }
+
+    #[test]
+    fn identities_are_not_recipients() {
+        let e = parse_recipient(
+            "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0",
+        )
+        .err()
+        .unwrap();
+        assert!(e.message.contains("identity"));
+    }
+}

@@ -1,0 +1,153 @@
+//! Passphrases: from a file or the environment for scripts, else from the
+//! terminal with echo off; and the callbacks that age plugins and encrypted
+//! SSH keys use to talk to the user.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::Error;
+
+/// The environment variable holding a non-interactive passphrase.
+pub const ENV_PASSPHRASE: &str = "LOCKBOX_PASSPHRASE";
+
+/// Where passphrases come from.
+#[derive(Clone, Debug, Default)]
+pub struct PassphraseSource {
+    /// `--passphrase-file`: its first line is the passphrase.
+    pub file: Option<PathBuf>,
+}
+
+fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
+    let f = std::fs::File::open(path)
+        .with_context(|| format!("failed to read passphrase file '{}'", path.display()))?;
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::BufReader::new(f)
+        .take_line(&mut line)
+        .with_context(|| format!("failed to read passphrase file '{}'", path.display()))?;
+    let pass = line.trim_end_matches(['\n', '\r']);
+    if pass.is_empty() {
+        return Err(Error::failure(format!(
+            "passphrase file '{}' has an empty first line",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(SecretString::from(pass.to_owned()))
+}
+
+trait TakeLine {
+    fn take_line(&mut self, line: &mut String) -> std::io::Result<usize>;
+}
+
+impl<R: BufRead> TakeLine for R {
+    fn take_line(&mut self, line: &mut String) -> std::io::Result<usize> {
+        // A passphrase file larger than this is a mistake, not a passphrase.
+        std::io::Read::take(self, 64 * 1024).read_line(line)
+    }
+}
+
+impl PassphraseSource {
+    /// Whether a non-interactive passphrase is available.
+    pub fn is_scripted(&self) -> bool {
+        self.file.is_some() || std::env::var_os(ENV_PASSPHRASE).is_some()
+    }
+
+    /// Gets a passphrase: `--passphrase-file`, then `$LOCKBOX_PASSPHRASE`,
+    /// then the terminal (asked twice when `confirm`).
+    pub fn get(&self, prompt: &str, confirm: bool) -> anyhow::Result<SecretString> {
+        if let Some(path) = &self.file {
+            return read_first_line(path);
+        }
+        if let Some(v) = std::env::var_os(ENV_PASSPHRASE) {
+            let v = v
+                .into_string()
+                .map_err(|_| Error::failure(format!("{ENV_PASSPHRASE} is not valid UTF-8")))?;
+            if v.is_empty() {
+                return Err(Error::failure(format!("{ENV_PASSPHRASE} is empty")).into());
+            }
+            return Ok(SecretString::from(v));
+        }
+        let pass = prompt_terminal(prompt)?;
+        if pass.expose_secret().is_empty() {
+            return Err(Error::failure("the passphrase is empty").into());
+        }
+        if confirm {
+            let again = prompt_terminal("Confirm passphrase: ")?;
+            if again.expose_secret() != pass.expose_secret() {
+                return Err(Error::failure("the passphrases do not match").into());
+            }
+        }
+        Ok(pass)
+    }
+}
+
+/// Asks on the terminal with echo off; a clear error when there is none.
+pub fn prompt_terminal(prompt: &str) -> anyhow::Result<SecretString> {
+    let no_terminal = || {
+        Error::failure("a passphrase is needed but there is no terminal to ask it on").hint(
+            format!("use --passphrase-file FILE or set {ENV_PASSPHRASE}"),
+        )
+    };
+    if std::fs::File::open("/dev/tty").is_err() && !std::io::stdin().is_terminal() {
+        return Err(no_terminal().into());
+    }
+    let pass = rpassword::prompt_password(prompt).map_err(|_| no_terminal())?;
+    Ok(SecretString::from(pass))
+}
+
+/// The callbacks age plugins and encrypted SSH keys use to reach the user.
+#[derive(Clone, Debug, Default)]
+pub struct TerminalCallbacks {
+    /// Passphrase source for encrypted SSH keys.
+    pub source: PassphraseSource,
+}
+
+impl age::Callbacks for TerminalCallbacks {
+    fn display_message(&self, message: &str) {
+        eprintln!("lockbox: {message}");
+    }
+
+    fn confirm(&self, message: &str, yes_string: &str, no_string: Option<&str>) -> Option<bool> {
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()?;
+        let mut w = &tty;
+        let choices = match no_string {
+            Some(no) => format!("[{yes_string}/{no}]"),
+            None => format!("[{yes_string}]"),
+        };
+        std::io::Write::write_all(&mut w, format!("{message} {choices} ").as_bytes()).ok()?;
+        let mut line = String::new();
+        std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
+        let answer = line.trim();
+        if answer == yes_string {
+            Some(true)
+        } else if no_string.is_some_and(|n| n == answer) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    fn request_public_string(&self, description: &str) -> Option<String> {
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()?;
+        let mut w = &tty;
+        std::io::Write::write_all(&mut w, format!("{description} ").as_bytes()).ok()?;
+        let mut line = String::new();
+        std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
+        Some(line.trim_end_matches(['\n', '\r']).to_owned())
+    }
+
+    fn request_passphrase(&self, description: &str) -> Option<SecretString> {
+        self.source.get(&format!("{description} "), false).ok()
+    }
+}
