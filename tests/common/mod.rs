@@ -1,0 +1,52 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// A `lockbox` command with HOME and XDG_CONFIG_HOME pointed at `home`, and
+/// no passphrase or identity from the caller's environment.
+pub fn lockbox(home: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("lockbox").expect("the lockbox binary is built");
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env_remove("LOCKBOX_IDENTITY")
+        .env_remove("LOCKBOX_PASSPHRASE")
+        .env_remove("NO_COLOR");
+    c
+}
+
+/// Whether CI demands every peer (`LOCKBOX_REQUIRE_PEERS=1`).
+pub fn peers_required() -> bool {
+    std::env::var("LOCKBOX_REQUIRE_PEERS").is_ok_and(|v| v == "1")
+}
+
+/// Finds a peer program on PATH. When it is missing: panics if peers are
+/// required, else prints a loud notice and returns None (the caller
+/// returns early; the notice shows in `cargo test -- --nocapture`).
+pub fn peer(program: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if peers_required() {
+            panic!("peer '{program}' is missing and LOCKBOX_REQUIRE_PEERS=1: install it (see .ci/run)");
+        }
+        eprintln!("NOTICE: peer '{program}' not found: this test did NOT run (set LOCKBOX_REQUIRE_PEERS=1 to make this a failure)");
+    }
+    found
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+pub fn bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
