@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod format;
+pub mod generate;
 pub mod io;
 pub mod keys;
 pub mod passphrase;

@@ -46,7 +46,9 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
         id.set_max_work_factor(args.max_work_factor);
         format::unwrap_file_key(&sealed.header, &[&id])
     } else {
-        let files = identity_files(&args.identities)?;
+        // With a passphrase given but no identity anywhere, the file is
+        // simply not for that passphrase: "no identity matched" (exit 3).
+        let files = identity_files(&args.identities, source.is_scripted())?;
         let callbacks = TerminalCallbacks {
             source: source.clone(),
         };
@@ -110,11 +112,14 @@ fn name_input(e: anyhow::Error, input: Option<&Path>) -> anyhow::Error {
 }
 
 /// The identity files to use: `-i` files, else the default identity file.
-fn identity_files(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Vec<PathBuf>> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
     let default = crate::commands::default_identity_path()?;
+    if !default.exists() && have_passphrase {
+        return Ok(Vec::new());
+    }
     if !default.exists() {
         return Err(Error::usage(format!(
             "missing identity: no -i/--identity given and the default identity file '{}' does not exist",

@@ -31,12 +31,15 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
-/// Whether `prefix`, the first bytes of an input, starts an armored file:
-/// optional whitespace, then `-----BEGIN`.
+/// Whether `prefix`, the first bytes of an input, is meant as armor: it
+/// starts (after whitespace) with `-----`, or holds the begin line further
+/// on. Damaged armor then gets an armor error, which says what is wrong,
+/// rather than "not an age file".
 pub fn looks_armored(prefix: &[u8]) -> bool {
     let start = prefix.iter().position(|&b| !is_space(b));
     match start {
-        Some(i) => prefix[i..].starts_with(b"-----BEGIN"),
+        Some(i) if prefix[i..].starts_with(b"-----") => true,
+        Some(_) => prefix.windows(BEGIN.len()).any(|w| w == BEGIN.as_bytes()),
         None => false,
     }
 }

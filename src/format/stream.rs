@@ -246,21 +246,38 @@ fn open_batch(
         };
     }
     let lens = &batch.lens;
-    let work = |(i, slot): (usize, &mut [u8])| -> Result<(), FormatError> {
+    // Each chunk opens to Ok(true) if it carries the last-chunk flag. As Go
+    // age: a full chunk is tried as a middle chunk, then as the last one; a
+    // short chunk can only be the last one.
+    let work = |(i, slot): (usize, &mut [u8])| -> Result<bool, FormatError> {
         let len = lens[i];
         let index = first + i as u64;
-        let last = ends && i + 1 == count;
-        if len < TAG || (last && len == TAG && index != 0) {
-            return Err(chunk_error(index, len, last));
+        if len < TAG {
+            return Err(chunk_error(index, len));
+        }
+        if len < ENC_CHUNK && len == TAG && index != 0 {
+            return Err(FormatError::Payload(
+                "the last chunk is empty, which only an empty file may have".into(),
+            ));
         }
         let (data, rest) = slot[..len].split_at_mut(len - TAG);
         let tag = Tag::clone_from_slice(rest);
+        // The AEAD checks the tag before decrypting, so a failed attempt
+        // leaves the ciphertext intact for the second one.
+        if len == ENC_CHUNK
+            && cipher
+                .decrypt_in_place_detached(&chunk_nonce(index, false), b"", data, &tag)
+                .is_ok()
+        {
+            return Ok(false);
+        }
         cipher
-            .decrypt_in_place_detached(&chunk_nonce(index, last), b"", data, &tag)
-            .map_err(|_| chunk_error(index, len, last))
+            .decrypt_in_place_detached(&chunk_nonce(index, true), b"", data, &tag)
+            .map(|_| true)
+            .map_err(|_| chunk_error(index, len))
     };
     let area = &mut batch.buf[..count * ENC_CHUNK];
-    let results: Vec<Result<(), FormatError>> = if parallel {
+    let results: Vec<Result<bool, FormatError>> = if parallel {
         area.par_chunks_mut(ENC_CHUNK)
             .enumerate()
             .map(work)
@@ -269,23 +286,38 @@ fn open_batch(
         area.chunks_mut(ENC_CHUNK).enumerate().map(work).collect()
     };
     for (i, r) in results.into_iter().enumerate() {
-        if let Err(e) = r {
-            return (i, Some(e));
+        let at_end = ends && i + 1 == count;
+        match r {
+            Err(e) => return (i, Some(e)),
+            // The last chunk is released, then the data after it refused.
+            Ok(true) if !at_end => {
+                return (
+                    i + 1,
+                    Some(FormatError::Payload(
+                        "data after the last chunk: the file was altered".into(),
+                    )),
+                )
+            }
+            Ok(false) if at_end => {
+                return (
+                    i + 1,
+                    Some(FormatError::Payload(
+                        "the file is truncated: it ends without its last chunk".into(),
+                    )),
+                )
+            }
+            Ok(_) => {}
         }
     }
     (count, None)
 }
 
 /// Describes why chunk `index` of ciphertext length `len` failed.
-fn chunk_error(index: u64, len: usize, last: bool) -> FormatError {
+fn chunk_error(index: u64, len: usize) -> FormatError {
     FormatError::Payload(if len < TAG {
         "the last chunk is truncated".into()
-    } else if last && len == TAG && index != 0 {
-        "the last chunk is empty, which only an empty file may have".into()
-    } else if last || len == ENC_CHUNK {
-        format!("chunk {index} does not authenticate: the file was altered or truncated")
     } else {
-        format!("chunk {index} is short but not the last: the file was altered or truncated")
+        format!("chunk {index} does not authenticate: the file was altered or truncated")
     })
 }
 

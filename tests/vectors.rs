@@ -1,0 +1,330 @@
+//! The C2SP CCTV age vectors (tests/data/age-vectors), through the library
+//! and through the binary: every vector must give its expected class, and a
+//! payload failure must release exactly the plaintext its hash allows.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use lockbox::format::{self, FormatError, StreamOptions};
+use sha2::{Digest, Sha256};
+
+struct Vector {
+    name: String,
+    expect: String,
+    payload: Option<String>,
+    identities: Vec<String>,
+    passphrases: Vec<String>,
+    file: Vec<u8>,
+}
+
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/age-vectors")
+}
+
+fn load_vectors() -> Vec<Vector> {
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(vectors_dir())
+        .expect("the vectors are in tests/data/age-vectors")
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".md") || name.starts_with("UPSTREAM") {
+            continue;
+        }
+        let data = std::fs::read(&path).unwrap();
+        let split = data
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .expect("a vector has a header and a body");
+        let head = std::str::from_utf8(&data[..split]).unwrap();
+        let mut body = data[split + 2..].to_vec();
+        let mut v = Vector {
+            name,
+            expect: String::new(),
+            payload: None,
+            identities: Vec::new(),
+            passphrases: Vec::new(),
+            file: Vec::new(),
+        };
+        let mut compressed = false;
+        for line in head.lines() {
+            let (k, val) = line.split_once(": ").expect("key: value");
+            match k {
+                "expect" => v.expect = val.to_owned(),
+                "payload" => v.payload = Some(val.to_owned()),
+                "identity" => v.identities.push(val.to_owned()),
+                "passphrase" => v.passphrases.push(val.to_owned()),
+                "compressed" => compressed = val == "zlib",
+                _ => {}
+            }
+        }
+        if compressed {
+            let mut inflated = Vec::new();
+            flate2::read::ZlibDecoder::new(&body[..])
+                .read_to_end(&mut inflated)
+                .unwrap();
+            body = inflated;
+        }
+        v.file = body;
+        out.push(v);
+    }
+    out
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+fn class_of(err: &anyhow::Error) -> &'static str {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<FormatError>() {
+            return match e {
+                FormatError::Armor(_) => "armor failure",
+                FormatError::Header(_) | FormatError::WorkFactor(_) => "header failure",
+                FormatError::Hmac => "HMAC failure",
+                FormatError::Payload(_) => "payload failure",
+                FormatError::NoMatch(_) => "no match",
+            };
+        }
+    }
+    "other"
+}
+
+/// A writer that records what was released, shareable with the test.
+#[derive(Default)]
+struct Released(Vec<u8>);
+
+impl std::io::Write for Released {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn open_with_library(v: &Vector, threads: usize) -> (Result<(), anyhow::Error>, Vec<u8>) {
+    let mut ids: Vec<Box<dyn age::Identity>> = Vec::new();
+    for i in &v.identities {
+        if i.starts_with("AGE-SECRET-KEY-PQ-") {
+            ids.push(Box::new(lockbox::keys::pq::Identity::from_str(i).unwrap()));
+        } else {
+            ids.push(Box::new(age::x25519::Identity::from_str(i).unwrap()));
+        }
+    }
+    // As the command does: a passphrase-sealed file is opened with the
+    // passphrase alone, with the default work factor limit.
+    let mut out = Released::default();
+    let sealed = match format::read_header(std::io::Cursor::new(v.file.clone())) {
+        Ok(s) => s,
+        Err(e) => return (Err(e), out.0),
+    };
+    let key = match format::is_passphrase_sealed(&sealed.header) {
+        Err(e) => Err(e.into()),
+        Ok(true) => {
+            let mut id = age::scrypt::Identity::new(v.passphrases[0].clone().into());
+            id.set_max_work_factor(22);
+            format::unwrap_file_key(&sealed.header, &[&id])
+        }
+        Ok(false) => {
+            let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
+            format::unwrap_file_key(&sealed.header, &refs)
+        }
+    };
+    let key = match key {
+        Ok(k) => k,
+        Err(e) => return (Err(e), out.0),
+    };
+    let r = format::stream::open_payload(
+        &key,
+        sealed.payload,
+        &mut out,
+        StreamOptions { threads },
+        &mut |_| {},
+    )
+    .map_err(format::from_io);
+    (r, out.0)
+}
+
+fn check_released(v: &Vector, released: &[u8], how: &str) -> Result<(), String> {
+    match (&v.payload, v.expect.as_str()) {
+        (Some(hash), "success" | "payload failure") => {
+            let got = sha256_hex(released);
+            if &got != hash {
+                return Err(format!(
+                    "{}: {how}: released {} bytes with hash {got}, expected {hash}",
+                    v.name,
+                    released.len()
+                ));
+            }
+        }
+        _ => {
+            if !released.is_empty() {
+                return Err(format!(
+                    "{}: {how}: released {} bytes where none was allowed",
+                    v.name,
+                    released.len()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_vector_through_the_library() {
+    let vectors = load_vectors();
+    assert_eq!(vectors.len(), 143, "all 143 CCTV vectors are present");
+    let mut failures = Vec::new();
+    for v in &vectors {
+        for threads in [1, 4] {
+            let (result, released) = open_with_library(v, threads);
+            let class = match &result {
+                Ok(()) => "success",
+                Err(e) => class_of(e),
+            };
+            if class != v.expect {
+                failures.push(format!(
+                    "{} (threads {threads}): expected {}, got {class}: {:?}",
+                    v.name,
+                    v.expect,
+                    result.err().map(|e| format!("{e:#}"))
+                ));
+                continue;
+            }
+            if let Err(m) = check_released(v, &released, &format!("library, threads {threads}")) {
+                failures.push(m);
+            }
+        }
+    }
+    println!(
+        "library: ran {} vectors, {} failures",
+        vectors.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn expected_exit(expect: &str) -> i32 {
+    match expect {
+        "success" => 0,
+        "no match" => 3,
+        _ => 4,
+    }
+}
+
+#[test]
+fn every_vector_through_the_binary() {
+    let vectors = load_vectors();
+    assert_eq!(vectors.len(), 143, "all 143 CCTV vectors are present");
+    let home = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for v in &vectors {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("file.age");
+        std::fs::write(&input, &v.file).unwrap();
+        let mut args: Vec<String> = vec!["open".into()];
+        if !v.identities.is_empty() {
+            let ids = dir.path().join("identities.txt");
+            std::fs::write(&ids, v.identities.join("\n") + "\n").unwrap();
+            args.push("-i".into());
+            args.push(ids.display().to_string());
+        }
+        if let Some(p) = v.passphrases.first() {
+            let pf = dir.path().join("passphrase.txt");
+            std::fs::write(&pf, format!("{p}\n")).unwrap();
+            args.push("--passphrase-file".into());
+            args.push(pf.display().to_string());
+        }
+
+        // To stdout: the exit status and exactly the allowed plaintext.
+        let out = common::lockbox(home.path())
+            .args(&args)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if code != expected_exit(&v.expect) {
+            failures.push(format!(
+                "{}: expected {} (exit {}), got exit {code}: {}",
+                v.name,
+                v.expect,
+                expected_exit(&v.expect),
+                stderr.trim()
+            ));
+            continue;
+        }
+        if let Err(m) = check_released(v, &out.stdout, "binary stdout") {
+            failures.push(m);
+        }
+        if code != 0 {
+            let lines: Vec<&str> = stderr.lines().collect();
+            if !lines
+                .first()
+                .is_some_and(|l| l.starts_with("lockbox: error: "))
+                || lines.iter().any(|l| !l.starts_with("lockbox: "))
+                || stderr.contains("panicked")
+            {
+                failures.push(format!(
+                    "{}: stderr is not in the error format: {stderr}",
+                    v.name
+                ));
+            }
+        }
+
+        // To a file: on failure, no file and no temporary is left behind.
+        let target = dir.path().join("plain.out");
+        let out = common::lockbox(home.path())
+            .args(&args)
+            .arg("-o")
+            .arg(&target)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        if code != expected_exit(&v.expect) {
+            failures.push(format!("{}: with -o: exit {code}", v.name));
+        }
+        if code == 0 {
+            let written = std::fs::read(&target).unwrap();
+            if let Err(m) = check_released(v, &written, "binary -o") {
+                failures.push(m);
+            }
+        } else {
+            let left: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains("plain.out"))
+                .collect();
+            if !left.is_empty() {
+                failures.push(format!(
+                    "{}: failed open left files behind: {left:?}",
+                    v.name
+                ));
+            }
+        }
+    }
+    println!(
+        "binary: ran {} vectors, {} failures",
+        vectors.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
