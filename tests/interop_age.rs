@@ -1,0 +1,444 @@
+//! Interop with Go age (`age`, `age-keygen` from Debian's `age` package),
+//! through the real binaries: files sealed by one tool open with the other,
+//! byte for byte, and identity files made by either tool work in both.
+//!
+//! Every test needs the peers; without them it returns early with a notice,
+//! or fails when `LOCKBOX_REQUIRE_PEERS=1` (CI).
+
+mod common;
+
+use common::{bytes, lockbox, peer};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Payload sizes: empty, one byte, exactly one 64 KiB chunk, one byte into
+/// the second chunk, and about 5 MiB (80 full chunks and a short last one).
+const SIZES: [usize; 5] = [0, 1, 65536, 65537, 5 * 1024 * 1024 + 3];
+
+/// Above this size a multi-recipient file is opened by lockbox with one
+/// identity only (the last stanza's), to keep debug-build runtime down.
+const SMALL: usize = 1 << 20;
+
+const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
+/// The Go age programs, or None (with a notice) when they are missing.
+struct Age {
+    age: PathBuf,
+    keygen: PathBuf,
+}
+
+fn go_age() -> Option<Age> {
+    Some(Age {
+        age: peer("age")?,
+        keygen: peer("age-keygen")?,
+    })
+}
+
+/// Runs a peer program and returns its stdout; panics with its stderr when it
+/// fails.
+fn run(program: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    assert!(
+        out.status.success(),
+        "{} {:?} failed ({}):\n{}",
+        program.display(),
+        args,
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+/// Byte-for-byte comparison that names the first difference instead of
+/// printing megabytes.
+fn assert_same(actual: &[u8], expected: &[u8], what: &str) {
+    if actual == expected {
+        return;
+    }
+    let first = actual
+        .iter()
+        .zip(expected)
+        .position(|(a, b)| a != b)
+        .unwrap_or(actual.len().min(expected.len()));
+    panic!(
+        "{what}: plaintext differs: got {} bytes, expected {} bytes, first difference at offset {first}",
+        actual.len(),
+        expected.len()
+    );
+}
+
+/// Checks the sealed file's outer form: armored or binary, and (binary only)
+/// the number of X25519 stanzas.
+fn assert_form(sealed: &[u8], armor: bool, x25519_stanzas: usize, what: &str) {
+    if armor {
+        assert!(sealed.starts_with(ARMOR_BEGIN), "{what}: not armored");
+    } else {
+        assert!(
+            sealed.starts_with(BINARY_MAGIC),
+            "{what}: not a binary age file"
+        );
+        let header_end = sealed
+            .windows(4)
+            .position(|w| w == b"\n---")
+            .unwrap_or_else(|| panic!("{what}: no MAC line"));
+        let header = String::from_utf8_lossy(&sealed[..header_end]);
+        let n = header
+            .lines()
+            .filter(|l| l.starts_with("-> X25519 "))
+            .count();
+        assert_eq!(n, x25519_stanzas, "{what}: X25519 stanza count");
+    }
+}
+
+/// Trimmed UTF-8 of a program's stdout.
+fn line(out: Vec<u8>) -> String {
+    String::from_utf8(out)
+        .expect("UTF-8 output")
+        .trim()
+        .to_string()
+}
+
+/// A new identity made by `age-keygen -o`; returns (path, recipient).
+fn age_identity(age: &Age, dir: &Path, name: &str) -> (PathBuf, String) {
+    let path = dir.join(name);
+    run(&age.keygen, &["-o", s(&path)]);
+    let recipient = line(run(&age.keygen, &["-y", s(&path)]));
+    assert!(recipient.starts_with("age1"), "age-keygen -y: {recipient}");
+    (path, recipient)
+}
+
+/// A new identity made by `lockbox keygen -o`; returns (path, recipient as
+/// printed on stdout).
+fn lockbox_identity(home: &Path, name: &str) -> (PathBuf, String) {
+    let path = home.join(name);
+    let out = lockbox(home)
+        .args(["keygen", "-o", s(&path)])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let recipient = line(out);
+    assert!(recipient.starts_with("age1"), "lockbox keygen: {recipient}");
+    (path, recipient)
+}
+
+/// `lockbox open -i identity -o OUT sealed`; returns the plaintext.
+fn lockbox_open(home: &Path, identity: &Path, sealed: &Path) -> Vec<u8> {
+    let out = home.join("lockbox-opened");
+    let _ = std::fs::remove_file(&out);
+    lockbox(home)
+        .args(["open", "-i", s(identity), "-o", s(&out), s(sealed)])
+        .assert()
+        .success();
+    read(&out)
+}
+
+/// `age -d -i identity sealed`; returns the plaintext from its stdout (with
+/// `-o`, Go age creates the file only on the first write, so an empty
+/// plaintext would leave no file).
+fn age_open(age: &Age, identity: &Path, sealed: &Path) -> Vec<u8> {
+    run(&age.age, &["-d", "-i", s(identity), s(sealed)])
+}
+
+/// Writes the plaintext of `len` bytes to a file; returns (path, bytes).
+fn plaintext(dir: &Path, len: usize) -> (PathBuf, Vec<u8>) {
+    let data = bytes(len, len as u64 + 1);
+    let path = dir.join(format!("plain-{len}"));
+    std::fs::write(&path, &data).unwrap();
+    (path, data)
+}
+
+/// lockbox seals to `n` lockbox-made recipients (with `-r`), age opens with
+/// each identity.
+fn lockbox_seals_age_opens(n: usize, armor: bool) {
+    let Some(age) = go_age() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let ids: Vec<_> = (0..n)
+        .map(|i| lockbox_identity(home, &format!("id{i}.txt")))
+        .collect();
+    for len in SIZES {
+        let what = format!("lockbox seal ({n} recipients, armor {armor}) {len} bytes -> age -d");
+        let (input, data) = plaintext(home, len);
+        let sealed = home.join(format!("sealed-{len}"));
+        let mut cmd = lockbox(home);
+        cmd.arg("seal");
+        for (_, r) in &ids {
+            cmd.args(["-r", r]);
+        }
+        if armor {
+            cmd.arg("-a");
+        }
+        cmd.args(["-o", s(&sealed), s(&input)]).assert().success();
+        assert_form(&read(&sealed), armor, n, &what);
+        for (i, (key, _)) in ids.iter().enumerate() {
+            let opened = age_open(&age, key, &sealed);
+            assert_same(&opened, &data, &format!("{what} with identity {i}"));
+        }
+    }
+}
+
+/// age seals to `n` age-made recipients with the given recipient flags,
+/// lockbox opens (with every identity for small files, with the last one for
+/// the large file).
+fn age_seals_lockbox_opens(n: usize, armor: bool, use_recipients_file: bool) {
+    let Some(age) = go_age() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let ids: Vec<_> = (0..n)
+        .map(|i| age_identity(&age, home, &format!("id{i}.txt")))
+        .collect();
+    let rfile = home.join("recipients.txt");
+    let listed: String = ids.iter().map(|(_, r)| format!("{r}\n")).collect();
+    std::fs::write(&rfile, listed).unwrap();
+    for len in SIZES {
+        let what = format!(
+            "age ({n} recipients, armor {armor}, -R {use_recipients_file}) {len} bytes -> lockbox open"
+        );
+        let (input, data) = plaintext(home, len);
+        let sealed = home.join(format!("sealed-{len}"));
+        let mut args: Vec<String> = Vec::new();
+        if use_recipients_file {
+            args.extend(["-R".into(), s(&rfile).into()]);
+        } else {
+            for (_, r) in &ids {
+                args.extend(["-r".into(), r.clone()]);
+            }
+        }
+        if armor {
+            args.push("-a".into());
+        }
+        args.extend(["-o".into(), s(&sealed).into(), s(&input).into()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&age.age, &args);
+        assert_form(&read(&sealed), armor, n, &what);
+        let which: Vec<usize> = if len <= SMALL {
+            (0..n).collect()
+        } else {
+            vec![n - 1]
+        };
+        for i in which {
+            let opened = lockbox_open(home, &ids[i].0, &sealed);
+            assert_same(&opened, &data, &format!("{what} with identity {i}"));
+        }
+    }
+}
+
+#[test]
+fn lockbox_seals_age_opens_one_recipient_binary() {
+    lockbox_seals_age_opens(1, false);
+}
+
+#[test]
+fn lockbox_seals_age_opens_one_recipient_armored() {
+    lockbox_seals_age_opens(1, true);
+}
+
+#[test]
+fn lockbox_seals_age_opens_three_recipients_binary() {
+    lockbox_seals_age_opens(3, false);
+}
+
+#[test]
+fn lockbox_seals_age_opens_three_recipients_armored() {
+    lockbox_seals_age_opens(3, true);
+}
+
+#[test]
+fn age_seals_lockbox_opens_one_recipient_binary() {
+    age_seals_lockbox_opens(1, false, false);
+}
+
+#[test]
+fn age_seals_lockbox_opens_one_recipient_armored() {
+    age_seals_lockbox_opens(1, true, false);
+}
+
+#[test]
+fn age_seals_lockbox_opens_three_recipients_file_binary() {
+    age_seals_lockbox_opens(3, false, true);
+}
+
+#[test]
+fn age_seals_lockbox_opens_three_recipients_armored() {
+    age_seals_lockbox_opens(3, true, false);
+}
+
+#[test]
+fn age_keygen_identity_works_in_lockbox() {
+    let Some(age) = go_age() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, recipient) = age_identity(&age, home, "age-key.txt");
+
+    // keygen -y gives the same recipient as age-keygen -y.
+    let out = lockbox(home)
+        .args(["keygen", "-y", s(&key)])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        line(out),
+        recipient,
+        "lockbox keygen -y on an age-keygen key"
+    );
+
+    // age seals to it, lockbox opens with it.
+    let (input, data) = plaintext(home, 1000);
+    let sealed = home.join("by-age.age");
+    run(&age.age, &["-r", &recipient, "-o", s(&sealed), s(&input)]);
+    assert_same(
+        &lockbox_open(home, &key, &sealed),
+        &data,
+        "age -r -> lockbox open",
+    );
+
+    // lockbox seals to it (by recipient and by -i), age opens with it.
+    let sealed = home.join("by-lockbox.age");
+    lockbox(home)
+        .args(["seal", "-r", &recipient, "-o", s(&sealed), s(&input)])
+        .assert()
+        .success();
+    assert_same(
+        &age_open(&age, &key, &sealed),
+        &data,
+        "lockbox seal -r -> age -d",
+    );
+    let sealed = home.join("by-lockbox-i.age");
+    lockbox(home)
+        .args(["seal", "-i", s(&key), "-o", s(&sealed), s(&input)])
+        .assert()
+        .success();
+    assert_same(
+        &age_open(&age, &key, &sealed),
+        &data,
+        "lockbox seal -i -> age -d",
+    );
+}
+
+#[test]
+fn lockbox_keygen_identity_works_in_age() {
+    let Some(age) = go_age() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, printed) = lockbox_identity(home, "lockbox-key.txt");
+
+    // age-keygen -y and lockbox keygen -y agree with what keygen printed and
+    // with the file's `# public key:` comment.
+    let by_age = line(run(&age.keygen, &["-y", s(&key)]));
+    assert_eq!(by_age, printed, "age-keygen -y on a lockbox key");
+    let by_lockbox = lockbox(home)
+        .args(["keygen", "-y", s(&key)])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(line(by_lockbox), printed, "lockbox keygen -y");
+    let text = String::from_utf8(read(&key)).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == format!("# public key: {printed}")),
+        "identity file lacks the public key comment:\n{text}"
+    );
+
+    // age seals to it, lockbox opens; lockbox seals, age opens with it.
+    let (input, data) = plaintext(home, 70_000);
+    let sealed = home.join("by-age.age");
+    run(&age.age, &["-r", &printed, "-o", s(&sealed), s(&input)]);
+    assert_same(
+        &lockbox_open(home, &key, &sealed),
+        &data,
+        "age -r -> lockbox open",
+    );
+    let sealed = home.join("by-lockbox.age");
+    lockbox(home)
+        .args(["seal", "-i", s(&key), "-o", s(&sealed), s(&input)])
+        .assert()
+        .success();
+    assert_same(
+        &age_open(&age, &key, &sealed),
+        &data,
+        "lockbox seal -i -> age -d",
+    );
+}
+
+#[test]
+fn recipients_file_with_comments_and_blank_lines() {
+    let Some(age) = go_age() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (k1, r1) = age_identity(&age, home, "a.txt");
+    let (k2, r2) = lockbox_identity(home, "b.txt");
+    let rfile = home.join("team.txt");
+    std::fs::write(
+        &rfile,
+        format!(
+            "# the team\n\n# alice (age-keygen)\n{r1}\n\n\n# bob (lockbox keygen)\n{r2}\n# end\n"
+        ),
+    )
+    .unwrap();
+    let (input, data) = plaintext(home, 65537);
+
+    let by_age = home.join("by-age.age");
+    run(&age.age, &["-R", s(&rfile), "-o", s(&by_age), s(&input)]);
+    let by_lockbox = home.join("by-lockbox.age");
+    lockbox(home)
+        .args(["seal", "-R", s(&rfile), "-o", s(&by_lockbox), s(&input)])
+        .assert()
+        .success();
+
+    for (sealed, who) in [(&by_age, "age -R"), (&by_lockbox, "lockbox seal -R")] {
+        assert_form(&read(sealed), false, 2, who);
+        for key in [&k1, &k2] {
+            let what = format!("{who} -> {}", key.display());
+            assert_same(
+                &lockbox_open(home, key, sealed),
+                &data,
+                &format!("{what} (lockbox)"),
+            );
+            assert_same(
+                &age_open(&age, key, sealed),
+                &data,
+                &format!("{what} (age)"),
+            );
+        }
+    }
+}
+
+#[test]
+fn age_file_for_someone_else_exits_3() {
+    let Some(age) = go_age() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (_, recipient) = age_identity(&age, home, "them.txt");
+    let (mine, _) = age_identity(&age, home, "me.txt");
+    let (input, _) = plaintext(home, 10);
+    let sealed = home.join("theirs.age");
+    run(
+        &age.age,
+        &["-a", "-r", &recipient, "-o", s(&sealed), s(&input)],
+    );
+    let out = home.join("out");
+    lockbox(home)
+        .args(["open", "-i", s(&mine), "-o", s(&out), s(&sealed)])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::starts_with("lockbox: error:"));
+    assert!(!out.exists(), "a failed open left {}", out.display());
+}

@@ -1,0 +1,319 @@
+//! SSH keys as recipients and identities (`ssh-ed25519`, `ssh-rsa`), as in
+//! age: keys made by `ssh-keygen`, round trips through lockbox alone and
+//! against Go age in both directions, and a clear usage error for key types
+//! age does not support.
+//!
+//! Every test needs `ssh-keygen` (and the interop ones Go `age`); without
+//! them it returns early with a notice, or fails when
+//! `LOCKBOX_REQUIRE_PEERS=1` (CI).
+
+mod common;
+
+use common::{bytes, lockbox, peer};
+use predicates::str::starts_with;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Empty, one byte, and one byte into the second 64 KiB chunk.
+const SIZES: [usize; 3] = [0, 1, 65537];
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+/// Runs a peer program and returns its stdout; panics with its stderr when it
+/// fails.
+fn run(program: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    assert!(
+        out.status.success(),
+        "{} {:?} failed ({}):\n{}",
+        program.display(),
+        args,
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A new unencrypted SSH key pair `dir/name` and `dir/name.pub`, made by
+/// `ssh-keygen -t kind [extra] -N '' -f ...`; returns (private key path, the
+/// public key line without its line ending).
+fn ssh_key(ssh_keygen: &Path, dir: &Path, name: &str, kind: &str) -> (PathBuf, String) {
+    let path = dir.join(name);
+    let mut args = vec!["-q", "-t", kind];
+    if kind == "rsa" {
+        args.extend(["-b", "2048"]);
+    }
+    args.extend(["-N", "", "-C", "lockbox-test@example", "-f", s(&path)]);
+    run(ssh_keygen, &args);
+    let public = String::from_utf8(read(&path.with_extension("pub")))
+        .unwrap()
+        .trim_end()
+        .to_string();
+    (path, public)
+}
+
+/// The `-> TYPE` of every stanza in a binary age header.
+fn stanza_types(sealed: &[u8]) -> Vec<String> {
+    assert!(
+        sealed.starts_with(b"age-encryption.org/v1\n"),
+        "not a binary age file"
+    );
+    let end = sealed
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .expect("a MAC line");
+    String::from_utf8_lossy(&sealed[..end])
+        .lines()
+        .filter_map(|l| l.strip_prefix("-> "))
+        .map(|l| l.split(' ').next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The age stanza type for a key made with `ssh-keygen -t kind`.
+fn stanza_type(kind: &str) -> &'static str {
+    match kind {
+        "ed25519" => "ssh-ed25519",
+        "rsa" => "ssh-rsa",
+        _ => unreachable!(),
+    }
+}
+
+/// lockbox seals with `seal_args` (recipient flags), checks the stanza, and
+/// lockbox opens with the private key; for every size.
+fn lockbox_round_trip(home: &Path, key: &Path, kind: &str, seal_args: &[&str], what: &str) {
+    for len in SIZES {
+        let data = bytes(len, len as u64 + 7);
+        let input = home.join(format!("plain-{len}"));
+        std::fs::write(&input, &data).unwrap();
+        let sealed = home.join(format!("sealed-{len}"));
+        lockbox(home)
+            .arg("seal")
+            .args(seal_args)
+            .args(["-o", s(&sealed), s(&input)])
+            .assert()
+            .success();
+        assert_eq!(
+            stanza_types(&read(&sealed)),
+            [stanza_type(kind)],
+            "{what}: stanzas"
+        );
+        let out = home.join(format!("opened-{len}"));
+        lockbox(home)
+            .args(["open", "-i", s(key), "-o", s(&out), s(&sealed)])
+            .assert()
+            .success();
+        assert!(read(&out) == data, "{what}: {len} bytes: plaintext differs");
+    }
+}
+
+fn recipient_line_round_trip(kind: &str) {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, public) = ssh_key(&ssh_keygen, home, "id", kind);
+    lockbox_round_trip(
+        home,
+        &key,
+        kind,
+        &["-r", &public],
+        &format!("{kind}: seal -r \"$(cat id.pub)\""),
+    );
+}
+
+fn recipients_file_round_trip(kind: &str) {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, _) = ssh_key(&ssh_keygen, home, "id", kind);
+    let pubfile = key.with_extension("pub");
+    lockbox_round_trip(
+        home,
+        &key,
+        kind,
+        &["-R", s(&pubfile)],
+        &format!("{kind}: seal -R id.pub"),
+    );
+}
+
+fn seal_to_identity_round_trip(kind: &str) {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, _) = ssh_key(&ssh_keygen, home, "id", kind);
+    lockbox_round_trip(
+        home,
+        &key,
+        kind,
+        &["-i", s(&key)],
+        &format!("{kind}: seal -i id"),
+    );
+    // Go age, when present, opens it too.
+    if let Some(age) = peer("age") {
+        let data = bytes(1000, 99);
+        let input = home.join("plain");
+        std::fs::write(&input, &data).unwrap();
+        let sealed = home.join("sealed-i");
+        lockbox(home)
+            .args(["seal", "-i", s(&key), "-o", s(&sealed), s(&input)])
+            .assert()
+            .success();
+        let opened = run(&age, &["-d", "-i", s(&key), s(&sealed)]);
+        assert!(opened == data, "{kind}: lockbox seal -i -> age -d differs");
+    }
+}
+
+/// lockbox → age and age → lockbox, binary and armored.
+fn interop_with_age(kind: &str) {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let Some(age) = peer("age") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, public) = ssh_key(&ssh_keygen, home, "id", kind);
+    let pubfile = key.with_extension("pub");
+    for armor in [false, true] {
+        for len in SIZES {
+            let what = format!("{kind}, armor {armor}, {len} bytes");
+            let data = bytes(len, len as u64 + 11);
+            let input = home.join(format!("plain-{len}"));
+            std::fs::write(&input, &data).unwrap();
+
+            // lockbox seals (to the .pub line), age opens with the private key.
+            let sealed = home.join(format!("lockbox-{armor}-{len}"));
+            let mut cmd = lockbox(home);
+            cmd.args(["seal", "-r", &public]);
+            if armor {
+                cmd.arg("-a");
+            }
+            cmd.args(["-o", s(&sealed), s(&input)]).assert().success();
+            let opened = run(&age, &["-d", "-i", s(&key), s(&sealed)]);
+            assert!(opened == data, "{what}: lockbox seal -> age -d differs");
+
+            // age seals (-R key.pub), lockbox opens with the private key.
+            let sealed = home.join(format!("age-{armor}-{len}"));
+            let mut args = vec!["-R", s(&pubfile)];
+            if armor {
+                args.push("-a");
+            }
+            args.extend(["-o", s(&sealed), s(&input)]);
+            run(&age, &args);
+            if !armor {
+                assert_eq!(stanza_types(&read(&sealed)), [stanza_type(kind)]);
+            }
+            let out = home.join(format!("opened-{armor}-{len}"));
+            lockbox(home)
+                .args(["open", "-i", s(&key), "-o", s(&out), s(&sealed)])
+                .assert()
+                .success();
+            assert!(read(&out) == data, "{what}: age -R -> lockbox open differs");
+        }
+    }
+}
+
+#[test]
+fn ed25519_seal_to_public_key_line() {
+    recipient_line_round_trip("ed25519");
+}
+
+#[test]
+fn rsa_seal_to_public_key_line() {
+    recipient_line_round_trip("rsa");
+}
+
+#[test]
+fn ed25519_seal_to_pub_file() {
+    recipients_file_round_trip("ed25519");
+}
+
+#[test]
+fn rsa_seal_to_pub_file() {
+    recipients_file_round_trip("rsa");
+}
+
+#[test]
+fn ed25519_seal_to_identity() {
+    seal_to_identity_round_trip("ed25519");
+}
+
+#[test]
+fn rsa_seal_to_identity() {
+    seal_to_identity_round_trip("rsa");
+}
+
+#[test]
+fn ed25519_interop_with_age() {
+    interop_with_age("ed25519");
+}
+
+#[test]
+fn rsa_interop_with_age() {
+    interop_with_age("rsa");
+}
+
+#[test]
+fn ssh_file_for_another_key_exits_3() {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (_, theirs) = ssh_key(&ssh_keygen, home, "theirs", "ed25519");
+    let (mine, _) = ssh_key(&ssh_keygen, home, "mine", "ed25519");
+    let sealed = home.join("sealed");
+    lockbox(home)
+        .args(["seal", "-r", &theirs, "-o", s(&sealed)])
+        .write_stdin("secret")
+        .assert()
+        .success();
+    lockbox(home)
+        .args(["open", "-i", s(&mine), s(&sealed)])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(starts_with("lockbox: error:"));
+}
+
+#[test]
+fn ecdsa_recipient_is_a_usage_error() {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, public) = ssh_key(&ssh_keygen, home, "id", "ecdsa");
+    let pubfile = key.with_extension("pub");
+    let out = home.join("sealed");
+    for args in [["-r", public.as_str()], ["-R", s(&pubfile)]] {
+        let assert = lockbox(home)
+            .arg("seal")
+            .args(args)
+            .args(["-o", s(&out)])
+            .write_stdin("secret")
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(starts_with("lockbox: error:"));
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "seal {args:?}: panic instead of an error:\n{stderr}"
+        );
+        assert!(!out.exists(), "seal {args:?}: wrote {}", out.display());
+    }
+}
