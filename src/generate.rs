@@ -451,26 +451,3 @@ fn find_by_display_name<'a>(cmd: &'a clap::Command, name: &str) -> Option<&'a cl
     cmd.get_subcommands()
         .find_map(|s| find_by_display_name(s, name))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn example_lines_split_at_two_spaces() {
-        assert_eq!(
-            parse_example("lockbox open -o a b.age     with the default identity"),
-            Example {
-                command: "lockbox open -o a b.age".into(),
-                comment: "with the default identity".into(),
-            }
-        );
-        assert_eq!(parse_example("a | b -c").comment, "");
-    }
-
-    #[test]
-    fn preamble_is_kept_once() {
-        let page = &render_man_pages()[0].1;
-        assert_eq!(page.matches(".ds Aq").count(), 2, "{page}");
-    }
-}

@@ -1,0 +1,88 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[lockbox] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'lockbox'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'lockbox'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand keygen 'Generate a new identity and print its recipient'
+            cand seal 'Seal a file or message to recipients or with a passphrase'
+            cand open 'Open a sealed file with an identity or a passphrase'
+        }
+        &'lockbox;keygen'= {
+            cand -o 'Write the identity to FILE (`-` for stdout) instead of the default identity file'
+            cand --output 'Write the identity to FILE (`-` for stdout) instead of the default identity file'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)'
+            cand --pq 'Generate a post-quantum hybrid identity (ML-KEM-768 + X25519)'
+            cand -y 'Print the recipients of the identities in FILE (stdin when absent or `-`)'
+            cand --to-recipients 'Print the recipients of the identities in FILE (stdin when absent or `-`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;seal'= {
+            cand -r 'Seal to RECIPIENT (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ..., age1NAME1...); repeatable'
+            cand --recipient 'Seal to RECIPIENT (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ..., age1NAME1...); repeatable'
+            cand -R 'Seal to the recipients listed in FILE (`-` for stdin); repeatable'
+            cand --recipients-file 'Seal to the recipients listed in FILE (`-` for stdin); repeatable'
+            cand -i 'Seal to the recipient of the identity in FILE; repeatable'
+            cand --identity 'Seal to the recipient of the identity in FILE; repeatable'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)'
+            cand -o 'Write the sealed file to OUT (`-` for stdout)'
+            cand --output 'Write the sealed file to OUT (`-` for stdout)'
+            cand -j 'Worker threads for sealing and opening (default: the cores available)'
+            cand --threads 'Worker threads for sealing and opening (default: the cores available)'
+            cand -p 'Seal with a passphrase instead of recipients'
+            cand --passphrase 'Seal with a passphrase instead of recipients'
+            cand -a 'Write ASCII armor (PEM) instead of binary'
+            cand --armor 'Write ASCII armor (PEM) instead of binary'
+            cand -q 'Print no warnings and no progress bar'
+            cand --quiet 'Print no warnings and no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;open'= {
+            cand -i 'Open with the identity in FILE; repeatable (default: the default identity file)'
+            cand --identity 'Open with the identity in FILE; repeatable (default: the default identity file)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)'
+            cand --max-work-factor 'Highest scrypt work factor (log2 N) accepted for passphrase-sealed files'
+            cand -o 'Write the plaintext to OUT (`-` for stdout)'
+            cand --output 'Write the plaintext to OUT (`-` for stdout)'
+            cand -j 'Worker threads for sealing and opening (default: the cores available)'
+            cand --threads 'Worker threads for sealing and opening (default: the cores available)'
+            cand -r 'Not an option of open: recipients are for seal'
+            cand --recipient 'Not an option of open: recipients are for seal'
+            cand -q 'Print no warnings and no progress bar'
+            cand --quiet 'Print no warnings and no progress bar'
+            cand -a 'Not an option of open: armor is detected automatically'
+            cand --armor 'Not an option of open: armor is detected automatically'
+            cand -p 'Not an option of open: passphrases are detected automatically'
+            cand --passphrase 'Not an option of open: passphrases are detected automatically'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}
