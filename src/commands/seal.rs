@@ -65,7 +65,14 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         let mut entries = Vec::new();
         for r in &args.recipients {
             entries.push(keys::parse_recipient(r).map_err(|e| {
-                let mut err = Error::usage(format!("{}: '{}'", e.message, shorten(r)));
+                // Never echo what might be a secret key back to the screen.
+                let secret = r.trim().to_ascii_uppercase().starts_with("AGE-SECRET-KEY")
+                    || r.trim().to_ascii_uppercase().starts_with("AGE-PLUGIN-");
+                let mut err = if secret {
+                    Error::usage(e.message)
+                } else {
+                    Error::usage(format!("{}: '{}'", e.message, shorten(r)))
+                };
                 err.hints = e.hints;
                 err
             })?);
