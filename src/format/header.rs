@@ -130,10 +130,8 @@ impl Header {
                 if l.len() > BODY_COLUMNS {
                     return Err(header_err("a stanza body line is longer than 64 columns").into());
                 }
-                if l.starts_with(b"-> ") || l.starts_with(b"---") {
-                    if l.len() < BODY_COLUMNS {
-                        return Err(header_err("a stanza has no final body line").into());
-                    }
+                if (l.starts_with(b"-> ") || l.starts_with(b"---")) && l.len() < BODY_COLUMNS {
+                    return Err(header_err("a stanza has no final body line").into());
                 }
                 body.extend_from_slice(l);
                 mac_input.extend_from_slice(l);
@@ -216,9 +214,8 @@ pub fn write_header(stanzas: &[Stanza], file_key: &FileKey) -> Vec<u8> {
         }
         out.push(b'\n');
         let body = BASE64_STANDARD_NO_PAD.encode(&s.body);
-        let mut chunks = body.as_bytes().chunks(BODY_COLUMNS).peekable();
         let mut last_len = 0;
-        while let Some(c) = chunks.next() {
+        for c in body.as_bytes().chunks(BODY_COLUMNS) {
             out.extend_from_slice(c);
             out.push(b'\n');
             last_len = c.len();

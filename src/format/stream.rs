@@ -373,8 +373,7 @@ pub fn seal_payload<R: Read + Send, W: Write + Send>(
     let batch_chunks = opts.batch_chunks();
     let mut cur = Batch::new(batch_chunks);
     src.read_plain(&mut cur)?;
-    if cur.ends && (opts.threads <= 1 || cur.lens.len() < PARALLEL_MIN_CHUNKS) || opts.threads <= 1
-    {
+    if opts.threads <= 1 || cur.ends && cur.lens.len() < PARALLEL_MIN_CHUNKS {
         // Sequential: one buffer, no threads.
         loop {
             let parallel = false;
@@ -458,7 +457,7 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
         progress(n as u64);
         Ok(())
     };
-    if cur.ends && (cur.lens.len() < PARALLEL_MIN_CHUNKS) || opts.threads <= 1 {
+    if opts.threads <= 1 || cur.ends && cur.lens.len() < PARALLEL_MIN_CHUNKS {
         loop {
             let (ok, err) = open_batch(&cipher, &mut cur, false);
             finish(output, &cur, ok, progress)?;

@@ -57,8 +57,8 @@ impl IdentityEntry {
 pub enum RecipientEntry {
     /// `age1...`
     X25519(age::x25519::Recipient),
-    /// `age1pq1...`
-    Pq(pq::Recipient),
+    /// `age1pq1...` (boxed: 1.2 KB of key)
+    Pq(Box<pq::Recipient>),
     /// `ssh-ed25519 ...` or `ssh-rsa ...`
     Ssh(age::ssh::Recipient),
     /// `age1NAME1...`
@@ -70,7 +70,7 @@ pub fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
     let s = s.trim();
     if s.starts_with("age1pq1") {
         return pq::Recipient::from_str(s)
-            .map(RecipientEntry::Pq)
+            .map(|r| RecipientEntry::Pq(Box::new(r)))
             .map_err(|e| Error::usage(format!("invalid post-quantum recipient: {e}")));
     }
     if let Ok(r) = age::x25519::Recipient::from_str(s) {
@@ -225,18 +225,23 @@ fn parse_identity_bytes(
             age::ssh::Identity::from_buffer(first.as_bytes(), Some(path.display().to_string()))
                 .map_err(|_| not_identity_file(path, None))?;
         if let age::ssh::Identity::Unsupported(k) = &id {
-            struct Show<'a>(&'a age::ssh::UnsupportedKey, String);
-            impl std::fmt::Display for Show<'_> {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    self.0.display(f, Some(&self.1))
+            let why = match k {
+                age::ssh::UnsupportedKey::Type(t) => format!("the key type '{t}' is not supported"),
+                age::ssh::UnsupportedKey::Hardware(t) => {
+                    format!("'{t}' is a hardware security key, which needs a plugin")
                 }
-            }
-            let why = Show(k, path.display().to_string()).to_string();
-            return Err(Error::failure(format!(
-                "unsupported SSH key in '{}': {}",
-                path.display(),
-                why.lines().next().unwrap_or("unsupported key type").trim()
+                age::ssh::UnsupportedKey::EncryptedPem => {
+                    "it is an encrypted PEM key; convert it with 'ssh-keygen -o -p'".into()
+                }
+                age::ssh::UnsupportedKey::EncryptedSsh(c) => {
+                    format!("it is encrypted with the unsupported cipher '{c}'")
+                }
+            };
+            return Err(Error::usage(format!(
+                "unsupported SSH key in '{}': {why}",
+                path.display()
             ))
+            .hint("lockbox accepts ssh-ed25519 and ssh-rsa keys")
             .into());
         }
         return Ok(vec![IdentityEntry::Ssh(id)]);
@@ -326,7 +331,7 @@ pub fn to_age_recipients(
     for e in entries {
         match e {
             RecipientEntry::X25519(r) => out.push(Box::new(r)),
-            RecipientEntry::Pq(r) => out.push(Box::new(r)),
+            RecipientEntry::Pq(r) => out.push(r),
             RecipientEntry::Ssh(r) => out.push(Box::new(r)),
             RecipientEntry::Plugin(r) => plugins.push(r),
         }
