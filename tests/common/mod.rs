@@ -31,7 +31,9 @@ pub fn peer(program: &str) -> Option<PathBuf> {
     });
     if found.is_none() {
         if peers_required() {
-            panic!("peer '{program}' is missing and LOCKBOX_REQUIRE_PEERS=1: install it (see .ci/run)");
+            panic!(
+                "peer '{program}' is missing and LOCKBOX_REQUIRE_PEERS=1: install it (see .ci/run)"
+            );
         }
         eprintln!("NOTICE: peer '{program}' not found: this test did NOT run (set LOCKBOX_REQUIRE_PEERS=1 to make this a failure)");
     }
