@@ -105,7 +105,7 @@ _lockbox() {
             return 0
             ;;
         lockbox__subcmd__open)
-            opts="-i -o -j -q -a -r -p -h -V --identity --passphrase-file --max-work-factor --output --threads --quiet --armor --recipient --passphrase --help --version"
+            opts="-i -o -j -q -h -V --identity --passphrase-file --max-work-factor --output --threads --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,14 +195,6 @@ _lockbox() {
                     return 0
                     ;;
                 -j)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --recipient)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -62,7 +62,7 @@ Without -o/--output the identity is written to the default identity file, \
 $LOCKBOX_IDENTITY if set, else $XDG_CONFIG_HOME/lockbox/identity.txt \
 (~/.config/lockbox/identity.txt), creating its folder with mode 0700. \
 Identity files are created with mode 0600 and never overwritten. \
-`-o -` writes the identity to stdout instead.
+'-o -' writes the identity to stdout instead.
 
 With -y/--to-recipients, read an identity file (or stdin) and print the recipient of \
 each identity in it.";
@@ -75,29 +75,29 @@ Examples:
   lockbox keygen -y alice.key             print the recipient of alice.key";
 
 const SEAL_LONG: &str = "\
-Seal INPUT (a file, or stdin when absent or `-`) to one or more recipients and write the \
-sealed file to OUT (stdout when absent or `-`).
+Seal INPUT (a file, or stdin when absent or '-') to one or more recipients and write the \
+sealed file to OUT (stdout when absent or '-').
 
 Recipients come from -r/--recipient (repeatable), -R/--recipients-file (a file of \
-recipients, one per line, `#` comments and blank lines allowed, `-` for stdin), and \
+recipients, one per line, '#' comments and blank lines allowed, '-' for stdin), and \
 -i/--identity (seal to that identity's own recipient). With -p/--passphrase the file is \
 sealed with a passphrase instead (scrypt, work factor 2^18), which cannot be combined \
 with recipients.
 
-Binary output is refused when stdout is a terminal: use -a/--armor, or `-o -` to force it. \
+Binary output is refused when stdout is a terminal: use -a/--armor, or '-o -' to force it. \
 With -o FILE the output is written to a temporary file in the same folder and renamed over \
 FILE only when sealing succeeded.";
 
 const SEAL_EXAMPLES: &str = "\
 Examples:
-  lockbox seal -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p -o doc.age doc.pdf
-  lockbox seal -R friends.txt -a < notes.txt > notes.txt.age
-  tar cz photos | lockbox seal -i ~/.config/lockbox/identity.txt > photos.tgz.age
-  lockbox seal -p -o secrets.age secrets.txt";
+  lockbox seal -r age1... -o doc.age doc.pdf                 to one recipient
+  lockbox seal -R friends.txt -a < notes.txt > notes.age     armored, to everyone in friends.txt
+  tar cz photos | lockbox seal -i ~/.config/lockbox/identity.txt > photos.tgz.age   to yourself
+  lockbox seal -p -o secrets.age secrets.txt                 with a passphrase (asked twice)";
 
 const OPEN_LONG: &str = "\
-Open INPUT (a sealed file, or stdin when absent or `-`) and write the plaintext to OUT \
-(stdout when absent or `-`). Armored input is detected automatically.
+Open INPUT (a sealed file, or stdin when absent or '-') and write the plaintext to OUT \
+(stdout when absent or '-'). Armored input is detected automatically.
 
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
@@ -116,12 +116,12 @@ const OPEN_EXAMPLES: &str = "\
 Examples:
   lockbox open -o doc.pdf doc.age          with the default identity
   lockbox open -i alice.key < msg.age      plaintext on stdout
-  lockbox open --passphrase-file pw.txt -o secrets.txt secrets.age";
+  lockbox open --passphrase-file pw.txt -o secrets.txt secrets.age   passphrase from a file, for scripts";
 
 /// Arguments of `lockbox keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Write the identity to FILE (`-` for stdout) instead of the default identity file
+    /// Write the identity to FILE ('-' for stdout) instead of the default identity file
     #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 
@@ -129,11 +129,11 @@ pub struct KeygenArgs {
     #[arg(long, conflicts_with = "to_recipients")]
     pub pq: bool,
 
-    /// Print the recipients of the identities in FILE (stdin when absent or `-`)
+    /// Print the recipients of the identities in FILE (stdin when absent or '-')
     #[arg(short = 'y', long = "to-recipients")]
     pub to_recipients: bool,
 
-    /// The identity file to convert, with -y
+    /// The identity file to read with -y/--to-recipients (stdin when absent or '-')
     #[arg(value_name = "FILE", requires = "to_recipients", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
 
@@ -169,7 +169,7 @@ pub struct SealArgs {
     #[arg(short, long = "recipient", value_name = "RECIPIENT")]
     pub recipients: Vec<String>,
 
-    /// Seal to the recipients listed in FILE (`-` for stdin); repeatable
+    /// Seal to the recipients listed in FILE ('-' for stdin); repeatable
     #[arg(short = 'R', long = "recipients-file", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub recipients_files: Vec<PathBuf>,
 
@@ -188,11 +188,11 @@ pub struct SealArgs {
     #[arg(short, long)]
     pub armor: bool,
 
-    /// Write the sealed file to OUT (`-` for stdout)
+    /// Write the sealed file to OUT ('-' for stdout)
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 
-    /// The file to seal (stdin when absent or `-`)
+    /// The file to seal (stdin when absent or '-')
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
 
@@ -210,30 +210,18 @@ pub struct OpenArgs {
     #[command(flatten)]
     pub passphrase_source: PassphraseArgs,
 
-    /// Highest scrypt work factor (log2 N) accepted for passphrase-sealed files
-    #[arg(long, value_name = "N", default_value_t = 22, value_parser = clap::value_parser!(u8).range(1..=40))]
+    /// Highest scrypt work factor accepted for passphrase-sealed files (log2 of scrypt's N)
+    #[arg(long, value_name = "LOG2N", default_value_t = 22, value_parser = clap::value_parser!(u8).range(1..=40))]
     pub max_work_factor: u8,
 
-    /// Write the plaintext to OUT (`-` for stdout)
+    /// Write the plaintext to OUT ('-' for stdout)
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 
-    /// The sealed file to open (stdin when absent or `-`)
+    /// The sealed file to open (stdin when absent or '-')
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
 
     #[command(flatten)]
     pub run: RunArgs,
-
-    /// Not an option of open: armor is detected automatically
-    #[arg(short, long, hide = true)]
-    pub armor: bool,
-
-    /// Not an option of open: recipients are for seal
-    #[arg(short, long = "recipient", hide = true, value_name = "RECIPIENT")]
-    pub recipients: Vec<String>,
-
-    /// Not an option of open: passphrases are detected automatically
-    #[arg(short, long, hide = true)]
-    pub passphrase: bool,
 }

@@ -96,5 +96,7 @@ pub fn render(err: &anyhow::Error) -> String {
         }
         out.push_str(&text);
     }
-    out.replace('\n', " ")
+    // The age crate's translated messages wrap names in Unicode isolation
+    // marks (U+2068, U+2069): invisible on screen, noise in logs and greps.
+    out.replace('\n', " ").replace(['\u{2068}', '\u{2069}'], "")
 }

@@ -36,9 +36,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
 /// Parses the command line, runs it, reports errors on stderr, and returns
 /// the exit status of the contract.
 pub fn run_main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => return report_clap(e),
+        Err(e) => return report_clap(e, &args),
     };
     io::install_signal_cleanup();
     match run(&cli) {
@@ -55,10 +56,49 @@ pub fn run_main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
     }
 }
 
+/// Seal's flags given to open: a usage error with a hint, as age gives.
+fn misplaced_open_flag(e: &clap::Error, args: &[OsString]) -> Option<error::Error> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument
+        || args
+            .iter()
+            .skip(1)
+            .find(|a| !a.to_string_lossy().starts_with('-'))?
+            != "open"
+    {
+        return None;
+    }
+    let Some(ContextValue::String(flag)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = flag.split('=').next().unwrap_or_default();
+    Some(match flag {
+        "-a" | "--armor" => error::Error::usage("-a/--armor can't be used with open")
+            .hint("armored files are detected automatically: run the same command without -a"),
+        "-r" | "--recipient" | "-R" | "--recipients-file" => {
+            error::Error::usage("-r/--recipient can't be used with open")
+                .hint("did you mean -i/--identity? To seal a file, use 'lockbox seal -r ...'")
+        }
+        "-p" | "--passphrase" => error::Error::usage("-p/--passphrase can't be used with open")
+            .hint(
+            "passphrase-sealed files are detected automatically: run the same command without -p",
+        ),
+        _ => return None,
+    })
+}
+
 /// Prints help and version on stdout; usage errors as one error line with
 /// hints, exit 2.
-fn report_clap(e: clap::Error) -> ExitCode {
+fn report_clap(e: clap::Error, args: &[OsString]) -> ExitCode {
     use clap::error::ErrorKind;
+    if let Some(err) = misplaced_open_flag(&e, args) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "lockbox: error: {}", err.message);
+        for h in err.hints {
+            let _ = writeln!(stderr, "lockbox: hint: {h}");
+        }
+        return ExitCode::from(Exit::Usage as u8);
+    }
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = e.print();

@@ -16,21 +16,6 @@ const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
 pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
-    if args.armor {
-        return Err(Error::usage("-a/--armor can't be used with open")
-            .hint("armored files are detected automatically: run the same command without -a")
-            .into());
-    }
-    if !args.recipients.is_empty() {
-        return Err(Error::usage("-r/--recipient can't be used with open")
-            .hint("did you mean -i/--identity? To seal a file, use 'lockbox seal -r ...'")
-            .into());
-    }
-    if args.passphrase {
-        return Err(Error::usage("-p/--passphrase can't be used with open")
-            .hint("passphrase-sealed files are detected automatically: run the same command without -p")
-            .into());
-    }
     io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),

@@ -315,8 +315,14 @@ pub fn to_age_identities(
 }
 
 fn plugin_missing(name: &str, e: age::plugin::ResolveError) -> Error {
-    Error::failure(format!("the plugin age-plugin-{name} cannot be used: {e}"))
-        .hint(format!("install age-plugin-{name} somewhere on $PATH"))
+    let why = match e {
+        age::plugin::ResolveError::MissingPlugin { .. } => "it is not on $PATH".to_owned(),
+        other => other.to_string().to_lowercase(),
+    };
+    Error::failure(format!(
+        "the plugin age-plugin-{name} cannot be used: {why}"
+    ))
+    .hint(format!("install age-plugin-{name} somewhere on $PATH"))
 }
 
 /// Turns recipients into the `age` crate's recipient objects, grouping
