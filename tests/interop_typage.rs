@@ -1,0 +1,300 @@
+//! Interop with typage (npm `age-encryption` 0.3.1, pinned in
+//! `tests/typage/package.json`), through `node tests/typage/peer.mjs`: files
+//! sealed by one tool open with the other, byte for byte, for post-quantum
+//! hybrid (`mlkem768x25519`) and X25519 keys, binary and armored.
+//!
+//! Needs `node` and `tests/typage/node_modules` (`npm ci` there; `.ci/run`
+//! does it). Without them every test returns early with a notice, or fails
+//! when `LOCKBOX_REQUIRE_PEERS=1` (CI).
+
+mod common;
+
+use common::{bytes, lockbox, peer, peers_required};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const TYPAGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/typage");
+
+/// Payload sizes: empty, small, and about 3 MiB (48 full 64 KiB chunks and a
+/// short last one).
+const SIZES: [usize; 3] = [0, 100, 3 * 1024 * 1024 + 5];
+
+const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
+/// `node` and the peer script, with typage installed next to it.
+struct Typage {
+    node: PathBuf,
+    script: PathBuf,
+}
+
+fn typage() -> Option<Typage> {
+    let node = peer("node")?;
+    let dir = Path::new(TYPAGE_DIR);
+    if !dir.join("node_modules/age-encryption").is_dir() {
+        if peers_required() {
+            panic!(
+                "typage is not installed in {} and LOCKBOX_REQUIRE_PEERS=1: run `npm ci` there (see .ci/run)",
+                dir.display()
+            );
+        }
+        eprintln!(
+            "NOTICE: typage is not installed in {}: this test did NOT run (run `npm ci` there; set LOCKBOX_REQUIRE_PEERS=1 to make this a failure)",
+            dir.display()
+        );
+        return None;
+    }
+    Some(Typage {
+        node,
+        script: dir.join("peer.mjs"),
+    })
+}
+
+impl Typage {
+    /// Runs `node peer.mjs ARGS` with `stdin`; returns stdout, panics with
+    /// stderr on failure.
+    fn run(&self, args: &[&str], stdin: &[u8]) -> Vec<u8> {
+        let mut child = Command::new(&self.node)
+            .arg(&self.script)
+            .args(args)
+            .current_dir(TYPAGE_DIR)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.node.display()));
+        // Feed stdin from a thread so a large output cannot dead-lock us.
+        let mut pipe = child.stdin.take().unwrap();
+        let input = stdin.to_vec();
+        let feeder = std::thread::spawn(move || pipe.write_all(&input));
+        let out = child.wait_with_output().expect("node runs");
+        feeder
+            .join()
+            .unwrap()
+            .expect("typage peer reads all of stdin");
+        assert!(
+            out.status.success(),
+            "typage peer {:?} failed ({}):\n{}",
+            shorten(args),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    /// A new typage key pair: (identity, recipient).
+    fn keygen(&self, kind: &str) -> (String, String) {
+        let out = String::from_utf8(self.run(&[kind], b"")).expect("UTF-8 keys");
+        let mut lines = out.lines();
+        let identity = lines.next().expect("identity line").to_string();
+        let recipient = lines.next().expect("recipient line").to_string();
+        (identity, recipient)
+    }
+
+    fn encrypt(&self, recipient: &str, armor: bool, plaintext: &[u8]) -> Vec<u8> {
+        let mut args = vec!["encrypt"];
+        if armor {
+            args.push("--armor");
+        }
+        args.push(recipient);
+        self.run(&args, plaintext)
+    }
+
+    fn decrypt(&self, identity: &str, armor: bool, sealed: &[u8]) -> Vec<u8> {
+        let mut args = vec!["decrypt"];
+        if armor {
+            args.push("--armor");
+        }
+        args.push(identity);
+        self.run(&args, sealed)
+    }
+}
+
+/// Keys in error messages: their first characters only (a PQ recipient is
+/// 1959 characters; identities are secrets even in tests).
+fn shorten(args: &[&str]) -> Vec<String> {
+    args.iter()
+        .map(|a| {
+            if a.len() > 24 {
+                format!("{}...", &a[..12])
+            } else {
+                a.to_string()
+            }
+        })
+        .collect()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+/// Byte-for-byte comparison that names the first difference instead of
+/// printing megabytes.
+fn assert_same(actual: &[u8], expected: &[u8], what: &str) {
+    if actual == expected {
+        return;
+    }
+    let first = actual
+        .iter()
+        .zip(expected)
+        .position(|(a, b)| a != b)
+        .unwrap_or(actual.len().min(expected.len()));
+    panic!(
+        "{what}: plaintext differs: got {} bytes, expected {} bytes, first difference at offset {first}",
+        actual.len(),
+        expected.len()
+    );
+}
+
+/// Checks the sealed file's outer form: armored or binary, and (binary only)
+/// that its one stanza has the expected type.
+fn assert_form(sealed: &[u8], armor: bool, stanza_type: &str, what: &str) {
+    if armor {
+        assert!(sealed.starts_with(ARMOR_BEGIN), "{what}: not armored");
+        return;
+    }
+    assert!(
+        sealed.starts_with(BINARY_MAGIC),
+        "{what}: not a binary age file"
+    );
+    let end = sealed
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .unwrap_or_else(|| panic!("{what}: no MAC line"));
+    let header = String::from_utf8_lossy(&sealed[..end]);
+    let types: Vec<&str> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix("-> "))
+        .map(|l| l.split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(types, vec![stanza_type], "{what}: stanza types");
+}
+
+/// A lockbox identity file; returns (path, recipient).
+fn lockbox_identity(home: &Path, name: &str, pq: bool) -> (PathBuf, String) {
+    let path = home.join(name);
+    let mut cmd = lockbox(home);
+    cmd.arg("keygen");
+    if pq {
+        cmd.arg("--pq");
+    }
+    let out = cmd.args(["-o", s(&path)]).assert().success();
+    let recipient = String::from_utf8(out.get_output().stdout.clone())
+        .unwrap()
+        .trim()
+        .to_string();
+    (path, recipient)
+}
+
+fn lockbox_seal(home: &Path, recipient: &str, armor: bool, plaintext: &[u8]) -> Vec<u8> {
+    let mut cmd = lockbox(home);
+    cmd.args(["seal", "-r", recipient]);
+    if armor {
+        cmd.arg("-a");
+    }
+    cmd.write_stdin(plaintext)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+fn lockbox_open(home: &Path, identity: &Path, sealed: &[u8]) -> Vec<u8> {
+    lockbox(home)
+        .args(["open", "-i", s(identity)])
+        .write_stdin(sealed)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+/// typage seals to a lockbox recipient, lockbox opens: every size, binary
+/// and armored.
+fn typage_to_lockbox(pq: bool, stanza_type: &str) {
+    let Some(t) = typage() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let (identity, recipient) = lockbox_identity(home.path(), "id.txt", pq);
+    for armor in [false, true] {
+        for (i, &len) in SIZES.iter().enumerate() {
+            let what = format!("typage -> lockbox, {stanza_type}, armor={armor}, {len} bytes");
+            let plaintext = bytes(len, 100 + i as u64);
+            let sealed = t.encrypt(&recipient, armor, &plaintext);
+            assert_form(&sealed, armor, stanza_type, &what);
+            assert_same(
+                &lockbox_open(home.path(), &identity, &sealed),
+                &plaintext,
+                &what,
+            );
+        }
+    }
+}
+
+/// lockbox seals to a typage recipient, typage opens: every size, binary
+/// and armored.
+fn lockbox_to_typage(kind: &str, stanza_type: &str) {
+    let Some(t) = typage() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let (identity, recipient) = t.keygen(kind);
+    for armor in [false, true] {
+        for (i, &len) in SIZES.iter().enumerate() {
+            let what = format!("lockbox -> typage, {stanza_type}, armor={armor}, {len} bytes");
+            let plaintext = bytes(len, 200 + i as u64);
+            let sealed = lockbox_seal(home.path(), &recipient, armor, &plaintext);
+            assert_form(&sealed, armor, stanza_type, &what);
+            assert_same(&t.decrypt(&identity, armor, &sealed), &plaintext, &what);
+        }
+    }
+}
+
+#[test]
+fn typage_seals_to_a_lockbox_pq_recipient_and_lockbox_opens() {
+    typage_to_lockbox(true, "mlkem768x25519");
+}
+
+#[test]
+fn lockbox_seals_to_a_typage_hybrid_recipient_and_typage_opens() {
+    lockbox_to_typage("keygen-pq", "mlkem768x25519");
+}
+
+#[test]
+fn typage_seals_to_a_lockbox_x25519_recipient_and_lockbox_opens() {
+    typage_to_lockbox(false, "X25519");
+}
+
+#[test]
+fn lockbox_seals_to_a_typage_x25519_recipient_and_typage_opens() {
+    lockbox_to_typage("keygen-x25519", "X25519");
+}
+
+#[test]
+fn keys_agree_between_typage_and_lockbox() {
+    let Some(t) = typage() else { return };
+    let home = tempfile::tempdir().unwrap();
+    for kind in ["keygen-pq", "keygen-x25519"] {
+        let (identity, recipient) = t.keygen(kind);
+        let file = home.path().join(format!("{kind}.txt"));
+        std::fs::write(&file, format!("{identity}\n")).unwrap();
+        let out = lockbox(home.path())
+            .args(["keygen", "-y", s(&file)])
+            .assert()
+            .success();
+        let derived = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert_eq!(
+            derived.trim(),
+            recipient,
+            "{kind}: lockbox keygen -y on a typage identity"
+        );
+        // And lockbox opens with typage's identity file directly.
+        let plaintext = bytes(300, 5);
+        let sealed = t.encrypt(&recipient, false, &plaintext);
+        assert_same(
+            &lockbox_open(home.path(), &file, &sealed),
+            &plaintext,
+            &format!("{kind}: open with a typage identity file"),
+        );
+    }
+}
