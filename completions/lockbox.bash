@@ -16,6 +16,12 @@ _lockbox() {
             ",$1")
                 cmd="lockbox"
                 ;;
+            lockbox,contact)
+                cmd="lockbox__subcmd__contact"
+                ;;
+            lockbox,inspect)
+                cmd="lockbox__subcmd__inspect"
+                ;;
             lockbox,keygen)
                 cmd="lockbox__subcmd__keygen"
                 ;;
@@ -25,6 +31,21 @@ _lockbox() {
             lockbox,seal)
                 cmd="lockbox__subcmd__seal"
                 ;;
+            lockbox__subcmd__contact,add)
+                cmd="lockbox__subcmd__contact__subcmd__add"
+                ;;
+            lockbox__subcmd__contact,list)
+                cmd="lockbox__subcmd__contact__subcmd__list"
+                ;;
+            lockbox__subcmd__contact,remove)
+                cmd="lockbox__subcmd__contact__subcmd__remove"
+                ;;
+            lockbox__subcmd__contact,show)
+                cmd="lockbox__subcmd__contact__subcmd__show"
+                ;;
+            lockbox__subcmd__contact,verify)
+                cmd="lockbox__subcmd__contact__subcmd__verify"
+                ;;
             *)
                 ;;
         esac
@@ -32,7 +53,7 @@ _lockbox() {
 
     case "${cmd}" in
         lockbox)
-            opts="-h -V --help --version keygen seal open"
+            opts="-h -V --help --version keygen seal open inspect contact"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -45,8 +66,121 @@ _lockbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lockbox__subcmd__contact)
+            opts="-q -h -V --quiet --help --version add list show verify remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lockbox__subcmd__contact__subcmd__add)
+            opts="-q -h -V --from --verified --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lockbox__subcmd__contact__subcmd__list)
+            opts="-q -h -V --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lockbox__subcmd__contact__subcmd__remove)
+            opts="-q -h -V --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lockbox__subcmd__contact__subcmd__show)
+            opts="-q -h -V --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lockbox__subcmd__contact__subcmd__verify)
+            opts="-q -h -V --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lockbox__subcmd__inspect)
+            opts="-q -h -V --json --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lockbox__subcmd__keygen)
-            opts="-o -y -h -V --output --pq --to-recipients --passphrase-file --help --version"
+            opts="-o -y -q -h -V --output --pq --to-recipients --protect --passphrase-file --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -25,6 +25,8 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand keygen 'Generate a new identity and print its recipient'
             cand seal 'Seal a file or message to recipients or with a passphrase'
             cand open 'Open a sealed file with an identity or a passphrase'
+            cand inspect 'Show what a sealed file says about itself, without opening it'
+            cand contact 'Keep named recipients (contacts) and their fingerprints'
         }
         &'lockbox;keygen'= {
             cand -o 'Write the identity to FILE (''-'' for stdout) instead of the default identity file'
@@ -33,6 +35,9 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --pq 'Generate a post-quantum hybrid identity (ML-KEM-768 + X25519)'
             cand -y 'Print the recipients of the identities in FILE (stdin when absent or ''-'')'
             cand --to-recipients 'Print the recipients of the identities in FILE (stdin when absent or ''-'')'
+            cand --protect 'Protect the identity file with a passphrase (an armored, scrypt-sealed age file)'
+            cand -q 'Print no notes on stderr (the recipient still goes to stdout)'
+            cand --quiet 'Print no notes on stderr (the recipient still goes to stdout)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -74,6 +79,70 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --quiet 'Print no warnings and no progress bar'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;inspect'= {
+            cand --json 'Print one JSON object (stable fields, see the man page)'
+            cand -q 'Print no notes on stderr'
+            cand --quiet 'Print no notes on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;contact'= {
+            cand -q 'Print no notes or warnings on stderr'
+            cand --quiet 'Print no notes or warnings on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a contact: a name for one or more recipients'
+            cand list 'List the contacts'
+            cand show 'Show a contact''s recipients and their fingerprints'
+            cand verify 'Record that you compared a contact''s fingerprints'
+            cand remove 'Remove a contact'
+        }
+        &'lockbox;contact;add'= {
+            cand --from 'Read the recipients from a recipients FILE (''-'' for stdin)'
+            cand --verified 'Record that you compared the fingerprints with the contact'
+            cand -q 'Print no notes or warnings on stderr'
+            cand --quiet 'Print no notes or warnings on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;contact;list'= {
+            cand -q 'Print no notes or warnings on stderr'
+            cand --quiet 'Print no notes or warnings on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;contact;show'= {
+            cand -q 'Print no notes or warnings on stderr'
+            cand --quiet 'Print no notes or warnings on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;contact;verify'= {
+            cand -q 'Print no notes or warnings on stderr'
+            cand --quiet 'Print no notes or warnings on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lockbox;contact;remove'= {
+            cand -q 'Print no notes or warnings on stderr'
+            cand --quiet 'Print no notes or warnings on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -53,6 +53,12 @@ pub enum Command {
     /// Open a sealed file with an identity or a passphrase
     #[command(after_help = OPEN_EXAMPLES, long_about = OPEN_LONG)]
     Open(OpenArgs),
+    /// Show what a sealed file says about itself, without opening it
+    #[command(after_help = INSPECT_EXAMPLES, long_about = INSPECT_LONG)]
+    Inspect(InspectArgs),
+    /// Keep named recipients (contacts) and their fingerprints
+    #[command(after_help = CONTACT_EXAMPLES, long_about = CONTACT_LONG)]
+    Contact(ContactArgs),
 }
 
 const KEYGEN_LONG: &str = "\
@@ -118,6 +124,150 @@ Examples:
   lockbox open -i alice.key < msg.age      plaintext on stdout
   lockbox open --passphrase-file pw.txt -o secrets.txt secrets.age   passphrase from a file, for scripts";
 
+const INSPECT_LONG: &str = "\
+Show what a sealed file (INPUT, or stdin when absent or '-') says about itself, without \
+opening it and without any identity: whether it is armored, the recipient stanza types and \
+how many of each, whether it is post-quantum, the header and payload sizes, and the plaintext \
+size they imply.
+
+A file is post-quantum when every stanza is of a post-quantum type (mlkem768x25519, \
+mlkem768p256tag) or is a passphrase (scrypt, symmetric and so not exposed to quantum \
+computers), as Go age's age-inspect decides.
+
+With --json, one JSON object on stdout. Its fields are stable: \
+armored (boolean), stanzas (the stanza types, in file order), \
+postquantum (\"yes\", \"no\" or \"unknown\": \"no\" when any stanza is of a classic type, \
+\"yes\" when all are post-quantum, \"unknown\" otherwise, for example plugin stanzas), \
+header_size (bytes of the binary header, MAC line included), \
+payload_size (bytes after the header: the 16-byte nonce and the sealed chunks), \
+plaintext_size (the plaintext size that payload_size implies: payload_size minus the nonce \
+minus 16 bytes per 64 KiB chunk; null when payload_size is impossible for an age file, \
+with the reason in note). \
+For scripts written for Go age 1.3's age-inspect --json, the object also carries that tool's \
+fields with the same names and meanings: version, armor, stanza_types, and sizes (header, \
+armor, overhead, min_payload, max_payload, min_padding, max_padding; min_payload and \
+max_payload equal plaintext_size, the paddings are 0). Nothing is decrypted: sizes assume the \
+file opens.
+
+Exit status: 0 success; 1 the input could not be read; 4 the input is not an age file, or \
+its header or armor is malformed.";
+
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  lockbox inspect doc.age                   what doc.age was sealed to, and its sizes
+  lockbox inspect --json doc.age | jq .postquantum   for scripts
+  curl -s https://example.com/f.age | lockbox inspect   from stdin";
+
+const CONTACT_LONG: &str = "\
+Contacts are named recipients: 'lockbox seal -r NAME' seals to everyone in the contact NAME. \
+A contact is a plain age recipients file, $XDG_CONFIG_HOME/lockbox/contacts/NAME \
+(~/.config/lockbox/contacts/NAME): one recipient per line with '#' comments, readable by \
+'age -R' and by 'lockbox seal -R'. There is no database and nothing hidden: edit or copy the \
+files freely.
+
+Names use letters, digits, '.', '_' and '-', at most 64 characters, and don't start with '.'. \
+When a name could also be read as a recipient, write it '@NAME' ('seal -r @NAME').
+
+Fingerprints: every recipient has a short fingerprint that two people can compare over the \
+phone or in person, to be sure a key was not swapped on the way. It is the SHA-256 hash of \
+the recipient string (its canonical form: SSH keys without their comment), first 10 bytes, \
+written as 5 groups of 4 lower-case hex digits, for example '3f2a 9c01 77be 0d4e 5a61'. \
+Post-quantum recipients get the same short form. 'lockbox keygen' prints the fingerprint of \
+a new key; 'contact add' and 'contact show' print those of a contact.
+
+After comparing, record it with 'contact add --verified' or 'contact verify NAME': a comment \
+line '# verified: FINGERPRINT TIME' in the contact file. Sealing to a contact that was never \
+verified prints one warning on stderr (-q/--quiet silences it).";
+
+const CONTACT_EXAMPLES: &str = "\
+Examples:
+  lockbox contact add bob age1...            add bob, print his fingerprint
+  lockbox contact add --verified bob age1...   after comparing the fingerprint with bob
+  lockbox contact add team --from team.txt   everyone in a recipients file
+  lockbox contact list                       names, recipients and verified state
+  lockbox contact show bob                   recipients and fingerprints
+  lockbox contact verify bob                 record that you compared the fingerprints
+  lockbox seal -r bob -o doc.age doc.pdf     seal to a contact
+  age -R ~/.config/lockbox/contacts/bob doc.pdf > doc.age   the same with age";
+
+/// Arguments of `lockbox inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Print one JSON object (stable fields, see the man page)
+    #[arg(long)]
+    pub json: bool,
+
+    /// The sealed file to inspect (stdin when absent or '-')
+    #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]
+    pub input: Option<PathBuf>,
+
+    /// Print no notes on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `lockbox contact`.
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    #[command(subcommand)]
+    pub command: ContactCommand,
+
+    /// Print no notes or warnings on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// The `lockbox contact` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Add a contact: a name for one or more recipients
+    #[command(after_help = CONTACT_ADD_EXAMPLES)]
+    Add(ContactAddArgs),
+    /// List the contacts
+    List,
+    /// Show a contact's recipients and their fingerprints
+    Show(ContactNameArgs),
+    /// Record that you compared a contact's fingerprints
+    Verify(ContactNameArgs),
+    /// Remove a contact
+    Remove(ContactNameArgs),
+}
+
+const CONTACT_ADD_EXAMPLES: &str = "\
+Examples:
+  lockbox contact add bob age1...                   add bob
+  lockbox contact add --verified bob age1...        fingerprint compared with bob
+  lockbox contact add team --from team.txt          from a recipients file
+  ssh-add -L | lockbox contact add laptop --from -   from stdin";
+
+/// Arguments of `lockbox contact add`.
+#[derive(Debug, Args)]
+pub struct ContactAddArgs {
+    /// The contact's name (letters, digits, '.', '_', '-')
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The contact's recipients (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ...)
+    #[arg(value_name = "RECIPIENT")]
+    pub recipients: Vec<String>,
+
+    /// Read the recipients from a recipients FILE ('-' for stdin)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub from: Option<PathBuf>,
+
+    /// Record that you compared the fingerprints with the contact
+    #[arg(long)]
+    pub verified: bool,
+}
+
+/// A contact name argument.
+#[derive(Debug, Args)]
+pub struct ContactNameArgs {
+    /// The contact's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
 /// Arguments of `lockbox keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
@@ -137,9 +287,17 @@ pub struct KeygenArgs {
     #[arg(value_name = "FILE", requires = "to_recipients", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
 
-    /// Passphrase options, for -y on a passphrase-protected identity file
+    /// Protect the identity file with a passphrase (an armored, scrypt-sealed age file)
+    #[arg(long, conflicts_with = "to_recipients")]
+    pub protect: bool,
+
+    /// Passphrase options, for --protect and for -y on a protected identity file
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
+
+    /// Print no notes on stderr (the recipient still goes to stdout)
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Where a non-interactive passphrase comes from.

@@ -30,6 +30,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Keygen(a) => commands::keygen::run(a),
         Command::Seal(a) => commands::seal::run(a),
         Command::Open(a) => commands::open::run(a),
+        Command::Inspect(a) => commands::inspect::run(a),
+        Command::Contact(a) => commands::contact::run(a),
     }
 }
 

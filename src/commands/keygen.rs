@@ -27,7 +27,13 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
         let id = age::x25519::Identity::generate();
         (keys::x25519_secret(&id), id.to_public().to_string())
     };
+    let fingerprint = keys::fingerprint(&recipient);
     let text = keys::identity_file_text(&secret, &recipient);
+    let text = if args.protect {
+        protect(&text, &source)?
+    } else {
+        text
+    };
 
     let out = match &args.output {
         Some(p) if p == Path::new("-") => {
@@ -37,6 +43,7 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
                 .and_then(|_| stdout.flush())
                 .context("failed to write the identity to standard output")?;
             eprintln!("Public key: {recipient}");
+            eprintln!("Fingerprint: {fingerprint}");
             return Ok(());
         }
         Some(p) => p.clone(),
@@ -54,9 +61,40 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
         }
     };
     crate::io::create_secret_file(&out, text.as_bytes())?;
-    eprintln!("lockbox: wrote identity to '{}'", out.display());
+    if !args.quiet {
+        let protected = if args.protect {
+            "passphrase-protected "
+        } else {
+            ""
+        };
+        eprintln!("lockbox: wrote {protected}identity to '{}'", out.display());
+        eprintln!("lockbox: fingerprint: {fingerprint}");
+    }
     println!("{recipient}");
     Ok(())
+}
+
+/// Seals an identity file's text with a passphrase: an armored age file
+/// with one scrypt stanza, which age, rage and typage open as an identity
+/// file.
+fn protect(text: &str, source: &PassphraseSource) -> anyhow::Result<zeroize::Zeroizing<String>> {
+    let pass = source.get("Passphrase to protect the identity: ", true)?;
+    let mut r = age::scrypt::Recipient::new(pass);
+    r.set_work_factor(crate::commands::seal::SCRYPT_WORK_FACTOR);
+    let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(r)];
+    let mut sealed = Vec::new();
+    crate::format::encrypt(
+        &recipients,
+        text.as_bytes(),
+        &mut sealed,
+        true,
+        crate::format::StreamOptions { threads: 1 },
+        &mut |_| {},
+    )?;
+    // Armor is ASCII by construction.
+    Ok(zeroize::Zeroizing::new(
+        String::from_utf8(sealed).context("armored output is not text")?,
+    ))
 }
 
 fn print_recipients(path: &Path, source: &PassphraseSource) -> anyhow::Result<()> {

@@ -1,6 +1,8 @@
 //! The subcommands: each turns parsed arguments into work on the library.
 //! No cryptography here.
 
+pub mod contact;
+pub mod inspect;
 pub mod keygen;
 pub mod open;
 pub mod seal;

@@ -63,7 +63,15 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         vec![Box::new(r)]
     } else {
         let mut entries = Vec::new();
+        let mut unverified = Vec::new();
         for r in &args.recipients {
+            if let Some(contact) = keys::contacts::resolve(r)? {
+                if !contact.is_verified() {
+                    unverified.push(format!("'{}'", contact.name));
+                }
+                entries.extend(contact.entries()?);
+                continue;
+            }
             entries.push(keys::parse_recipient(r).map_err(|e| {
                 // Never echo what might be a secret key back to the screen.
                 let secret = r.trim().to_ascii_uppercase().starts_with("AGE-SECRET-KEY")
@@ -76,6 +84,21 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
                 err.hints = e.hints;
                 err
             })?);
+        }
+        if !unverified.is_empty() && !args.run.quiet {
+            unverified.dedup();
+            let (one, name) = match unverified.as_slice() {
+                [single] => (true, single.trim_matches('\'').to_owned()),
+                _ => (false, "NAME".to_owned()),
+            };
+            eprintln!(
+                "lockbox: warning: {} {} never verified",
+                if one { "contact" } else { "contacts" },
+                unverified.join(", ") + if one { " was" } else { " were" }
+            );
+            eprintln!(
+                "lockbox: hint: compare the fingerprints ('lockbox contact show {name}') with the person, then run 'lockbox contact verify {name}'; -q/--quiet silences this warning"
+            );
         }
         for f in &args.recipients_files {
             entries.extend(keys::read_recipients_file(f)?);

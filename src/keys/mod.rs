@@ -1,6 +1,7 @@
 //! Identity files, recipient strings and recipients files: parsing them,
 //! and turning them into the `age` crate's recipient and identity types.
 
+pub mod contacts;
 pub mod pq;
 
 use std::io::Read;
@@ -63,6 +64,36 @@ pub enum RecipientEntry {
     Ssh(age::ssh::Recipient),
     /// `age1NAME1...`
     Plugin(age::plugin::Recipient),
+}
+
+impl RecipientEntry {
+    /// The recipient in its canonical form (SSH keys without their comment):
+    /// what fingerprints are computed over and contact files hold.
+    pub fn canonical(&self) -> String {
+        match self {
+            RecipientEntry::X25519(r) => r.to_string(),
+            RecipientEntry::Pq(r) => r.to_string(),
+            RecipientEntry::Ssh(r) => r.to_string(),
+            RecipientEntry::Plugin(r) => r.to_string(),
+        }
+    }
+}
+
+/// The fingerprint of a recipient, for comparing keys by voice or on paper.
+///
+/// SHA-256 over the UTF-8 bytes of the canonical recipient string (as
+/// [`RecipientEntry::canonical`] prints it, no line ending); the first 10
+/// bytes, as 20 lower-case hex digits in 5 groups of 4 separated by single
+/// spaces. The same construction serves every recipient type, post-quantum
+/// ones included: 80 bits, enough to catch a substituted key by eye.
+pub fn fingerprint(canonical_recipient: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(canonical_recipient.as_bytes());
+    digest[..10]
+        .chunks(2)
+        .map(|pair| format!("{:02x}{:02x}", pair[0], pair[1]))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Parses one recipient string, or says what is wrong with it.
@@ -371,7 +402,7 @@ pub fn identity_file_text(secret: &str, recipient: &str) -> zeroize::Zeroizing<S
 }
 
 /// The current UTC time as RFC 3339, without a date crate.
-fn created_timestamp() -> String {
+pub(crate) fn created_timestamp() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -1,0 +1,395 @@
+//! Contacts: named recipients files under `$XDG_CONFIG_HOME/lockbox/contacts/`.
+//!
+//! A contact file is exactly an age recipients file (`age -R` reads it):
+//! `#` comment lines, then one recipient per line. That the user compared a
+//! recipient's fingerprint is recorded as a comment line,
+//! `# verified: <fingerprint> <RFC 3339 time>`, so there is no database to
+//! corrupt and nothing hidden.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::{fingerprint, parse_recipient, read_key_file, RecipientEntry, MAX_RECIPIENTS};
+use crate::error::Error;
+
+/// Longest contact name.
+pub const MAX_NAME: usize = 64;
+
+/// The prefix of the comment line that records a verified fingerprint.
+const VERIFIED: &str = "# verified:";
+
+/// One recipient of a contact.
+pub struct ContactRecipient {
+    /// The recipient, canonical form.
+    pub recipient: String,
+    /// Its fingerprint ([`fingerprint`]).
+    pub fingerprint: String,
+    /// When the user recorded comparing the fingerprint, if ever.
+    pub verified: Option<String>,
+}
+
+/// A contact, read from its file.
+pub struct Contact {
+    /// The contact's name (the file name).
+    pub name: String,
+    /// The contact file.
+    pub path: PathBuf,
+    /// The recipients, in file order.
+    pub recipients: Vec<ContactRecipient>,
+}
+
+impl Contact {
+    /// Whether every recipient's fingerprint was recorded as compared.
+    pub fn is_verified(&self) -> bool {
+        self.recipients.iter().all(|r| r.verified.is_some())
+    }
+
+    /// The recipients, parsed for sealing.
+    pub fn entries(&self) -> Result<Vec<RecipientEntry>, Error> {
+        self.recipients
+            .iter()
+            .map(|r| parse_recipient(&r.recipient))
+            .collect()
+    }
+}
+
+/// The contacts folder: `$XDG_CONFIG_HOME/lockbox/contacts`.
+pub fn contacts_dir() -> anyhow::Result<PathBuf> {
+    Ok(crate::commands::config_dir()?.join("contacts"))
+}
+
+/// Whether `name` is a valid contact name: `[A-Za-z0-9._-]`, 1 to
+/// [`MAX_NAME`] characters, not starting with a dot (so no `..`, no hidden
+/// or temporary files, and never a path).
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Checks a contact name, with a usage error that says what names may be.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    if is_valid_name(name) {
+        return Ok(());
+    }
+    let shown: String = name.chars().take(MAX_NAME + 8).collect();
+    Err(Error::usage(format!("invalid contact name '{shown}'")).hint(format!(
+        "contact names use letters, digits, '.', '_' and '-', at most {MAX_NAME} characters, and don't start with '.'"
+    )))
+}
+
+/// The file of the contact `name` (the name must be valid).
+pub fn contact_path(name: &str) -> anyhow::Result<PathBuf> {
+    check_name(name)?;
+    Ok(contacts_dir()?.join(name))
+}
+
+/// The names of all contacts, sorted.
+pub fn list_names() -> anyhow::Result<Vec<String>> {
+    let dir = contacts_dir()?;
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "failed to read contacts folder '{}'",
+                dir.display()
+            )))
+        }
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("failed to read contacts folder '{}'", dir.display()))?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if is_valid_name(&name) && entry.path().is_file() {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Whether a contact named `name` exists.
+pub fn exists(name: &str) -> bool {
+    is_valid_name(name)
+        && contacts_dir()
+            .map(|d| d.join(name).is_file())
+            .unwrap_or(false)
+}
+
+/// Reads the contact `name`; an unknown name is a usage error that lists
+/// close names.
+pub fn load(name: &str) -> anyhow::Result<Contact> {
+    let path = contact_path(name)?;
+    if !path.is_file() {
+        return Err(unknown(name)?.into());
+    }
+    let data = read_key_file(&path, "contact file")?;
+    let text = String::from_utf8(data)
+        .map_err(|_| Error::usage(format!("contact file '{}' is not text", path.display())))?;
+    let mut verified: Vec<(String, String)> = Vec::new();
+    let mut recipients = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix(VERIFIED) {
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            if let Some((date, fp)) = words.split_last() {
+                verified.push((fp.join(" "), (*date).to_owned()));
+            }
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let entry = parse_recipient(line).map_err(|e| {
+            let mut err = Error::usage(format!(
+                "contact file '{}' line {}: {}",
+                path.display(),
+                i + 1,
+                e.message
+            ));
+            err.hints = e.hints;
+            err
+        })?;
+        let recipient = entry.canonical();
+        let fp = fingerprint(&recipient);
+        recipients.push(ContactRecipient {
+            recipient,
+            fingerprint: fp,
+            verified: None,
+        });
+        if recipients.len() > MAX_RECIPIENTS {
+            return Err(Error::usage(format!(
+                "contact file '{}' has more than {MAX_RECIPIENTS} recipients",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    if recipients.is_empty() {
+        return Err(Error::usage(format!(
+            "contact file '{}' has no recipients",
+            path.display()
+        ))
+        .hint(format!(
+            "remove it with 'lockbox contact remove {name}' and add it again"
+        ))
+        .into());
+    }
+    for r in &mut recipients {
+        r.verified = verified
+            .iter()
+            .find(|(fp, _)| *fp == r.fingerprint)
+            .map(|(_, date)| date.clone());
+    }
+    Ok(Contact {
+        name: name.to_owned(),
+        path,
+        recipients,
+    })
+}
+
+/// The error for an unknown contact, with close names as hints.
+pub fn unknown(name: &str) -> anyhow::Result<Error> {
+    let names = list_names()?;
+    let close = close_names(name, &names);
+    let mut err = Error::usage(format!("unknown contact '{name}'"));
+    if !close.is_empty() {
+        let quoted: Vec<String> = close.iter().map(|n| format!("'{n}'")).collect();
+        err = err.hint(format!("did you mean {}?", quoted.join(" or ")));
+    }
+    Ok(if names.is_empty() {
+        err.hint("you have no contacts yet: add one with 'lockbox contact add NAME RECIPIENT'")
+    } else {
+        err.hint("list your contacts with 'lockbox contact list'")
+    })
+}
+
+/// Resolves a `-r` value that names a contact: `@NAME` always does; a
+/// bare value does when it is not a valid recipient but is a valid contact
+/// name. Returns `None` for values to parse as recipients. A bare name that
+/// is no contact is an unknown-contact error, unless it looks like an
+/// attempt at a recipient or key (`age1`, `ssh-`, `AGE-`), whose own parse
+/// error says more.
+pub fn resolve(value: &str) -> anyhow::Result<Option<Contact>> {
+    if let Some(name) = value.strip_prefix('@') {
+        return load(name).map(Some);
+    }
+    if parse_recipient(value).is_ok() || !is_valid_name(value) {
+        return Ok(None);
+    }
+    if exists(value) {
+        return load(value).map(Some);
+    }
+    let lower = value.to_ascii_lowercase();
+    if ["age1", "ssh-", "age-"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return Ok(None);
+    }
+    Err(unknown(value)?
+        .hint("recipients look like age1..., age1pq1..., ssh-ed25519 AAAA... or ssh-rsa AAAA...")
+        .into())
+}
+
+/// Up to three names within a small edit distance of `name`, closest first.
+pub fn close_names(name: &str, names: &[String]) -> Vec<String> {
+    let lower = name.to_ascii_lowercase();
+    let limit = (name.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &String)> = names
+        .iter()
+        .filter_map(|n| {
+            let d = edit_distance(&lower, &n.to_ascii_lowercase());
+            let prefix = n.to_ascii_lowercase().starts_with(&lower) && lower.len() >= 2;
+            (d <= limit || prefix).then_some((d, n))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The text of a contact file for `recipients` (canonical forms), each
+/// marked verified at `verified_at` when given.
+pub fn render(name: &str, recipients: &[String], verified_at: Option<&str>) -> String {
+    let mut out = format!(
+        "# lockbox contact '{name}', added {}\n\
+         # A recipients file: 'lockbox seal -r {name}' and 'age -R FILE' read it.\n",
+        super::created_timestamp()
+    );
+    for r in recipients {
+        let fp = fingerprint(r);
+        out.push_str(&format!("# fingerprint: {fp}\n"));
+        if let Some(at) = verified_at {
+            out.push_str(&format!("{VERIFIED} {fp} {at}\n"));
+        }
+        out.push_str(r);
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes a new contact file, never replacing an existing one; returns its
+/// path. The file is complete or absent: written to a temporary file, then
+/// linked into place.
+pub fn create(name: &str, text: &str) -> anyhow::Result<PathBuf> {
+    let path = contact_path(name)?;
+    let dir = contacts_dir()?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("failed to create contacts folder '{}'", dir.display()))?;
+    let temp = write_temp(&dir, &path, text)?;
+    temp.persist_noclobber(&path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::Error::new(
+                Error::failure(format!("contact '{name}' already exists")).hint(format!(
+                    "to replace it, run 'lockbox contact remove {name}' first; to record that you compared its fingerprint, run 'lockbox contact verify {name}'"
+                )),
+            )
+        } else {
+            anyhow::Error::new(e.error)
+                .context(format!("failed to write contact file '{}'", path.display()))
+        }
+    })?;
+    Ok(path)
+}
+
+/// Replaces the file of an existing contact, atomically.
+pub fn replace(contact: &Contact, text: &str) -> anyhow::Result<()> {
+    let dir = contact.path.parent().unwrap_or(Path::new("."));
+    let temp = write_temp(dir, &contact.path, text)?;
+    temp.persist(&contact.path).map_err(|e| {
+        anyhow::Error::new(e.error).context(format!(
+            "failed to write contact file '{}'",
+            contact.path.display()
+        ))
+    })?;
+    Ok(())
+}
+
+fn write_temp(dir: &Path, path: &Path, text: &str) -> anyhow::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    let ctx = || format!("failed to write contact file '{}'", path.display());
+    let mut temp = tempfile::Builder::new()
+        .prefix(".contact.")
+        .suffix(".lockbox-tmp")
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(dir)
+        .with_context(ctx)?;
+    temp.write_all(text.as_bytes())
+        .and_then(|_| temp.as_file().sync_all())
+        .with_context(ctx)?;
+    Ok(temp)
+}
+
+/// Removes the contact `name`; returns the path removed.
+pub fn remove(name: &str) -> anyhow::Result<PathBuf> {
+    let path = contact_path(name)?;
+    if !path.is_file() {
+        return Err(unknown(name)?.into());
+    }
+    std::fs::remove_file(&path)
+        .with_context(|| format!("failed to remove contact file '{}'", path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for ok in ["bob", "Alice.Work", "a-b_c.d", "x", &"a".repeat(64)] {
+            assert!(is_valid_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "a/b",
+            "../x",
+            "a b",
+            "é",
+            "@bob",
+            &"a".repeat(65),
+        ] {
+            assert!(!is_valid_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn close() {
+        let names: Vec<String> = ["alice", "bob", "bobby", "carol"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(close_names("bbo", &names), ["bob"]);
+        assert_eq!(close_names("bobb", &names), ["bob", "bobby"]);
+        assert_eq!(close_names("Alcie", &names), ["alice"]);
+        assert!(close_names("zzzzzz", &names).is_empty());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
