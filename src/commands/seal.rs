@@ -66,8 +66,9 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         let mut unverified = Vec::new();
         for r in &args.recipients {
             if let Some(contact) = keys::contacts::resolve(r)? {
-                if !contact.is_verified() {
-                    unverified.push(format!("'{}'", contact.name));
+                let quoted = format!("'{}'", contact.name);
+                if !contact.is_verified() && !unverified.contains(&quoted) {
+                    unverified.push(quoted);
                 }
                 entries.extend(contact.entries()?);
                 continue;
@@ -86,7 +87,6 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
             })?);
         }
         if !unverified.is_empty() && !args.run.quiet {
-            unverified.dedup();
             let (one, name) = match unverified.as_slice() {
                 [single] => (true, single.trim_matches('\'').to_owned()),
                 _ => (false, "NAME".to_owned()),

@@ -1,0 +1,627 @@
+//! Contacts and fingerprints through the binary: every subcommand, every
+//! error, `seal -r NAME`, and contact files read by Go age's `-R`.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use common::lockbox;
+use predicates::prelude::*;
+use sha2::Digest;
+
+/// Makes an identity in `dir`, returning (identity path, recipient, stderr).
+fn keypair(home: &Path, name: &str, pq: bool) -> (PathBuf, String, String) {
+    let path = home.join(name);
+    let mut cmd = lockbox(home);
+    cmd.args(["keygen", "-o"]).arg(&path);
+    if pq {
+        cmd.arg("--pq");
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    (path, recipient, stderr)
+}
+
+/// The documented construction, computed independently.
+fn expected_fingerprint(recipient: &str) -> String {
+    let d = sha2::Sha256::digest(recipient.as_bytes());
+    let hex: String = d[..10].iter().map(|b| format!("{b:02x}")).collect();
+    hex.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn contact_file(home: &Path, name: &str) -> PathBuf {
+    home.join(".config/lockbox/contacts").join(name)
+}
+
+/// Asserts the stderr is error lines and hints only, and contains `needle`.
+fn error_line(needle: &'static str) -> impl Predicate<str> {
+    predicate::str::starts_with("lockbox: error: ")
+        .and(predicate::str::contains(needle))
+        .and(predicate::function(|s: &str| {
+            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
+        }))
+}
+
+fn add(home: &Path, args: &[&str]) -> std::process::Output {
+    lockbox(home)
+        .args(["contact", "add"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn fingerprint_construction_is_documented_one() {
+    let home = tempfile::tempdir().unwrap();
+    let (_, recipient, stderr) = keypair(home.path(), "k", false);
+    let fp = expected_fingerprint(&recipient);
+    assert_eq!(fp.len(), 24, "{fp}");
+    assert!(
+        stderr.contains(&format!("lockbox: fingerprint: {fp}\n")),
+        "{stderr}"
+    );
+    // The same construction for a post-quantum recipient.
+    let (_, pq, stderr) = keypair(home.path(), "kpq", true);
+    assert!(pq.starts_with("age1pq1"));
+    assert!(stderr.contains(&format!(
+        "lockbox: fingerprint: {}\n",
+        expected_fingerprint(&pq)
+    )));
+    // keygen -o - prints it too.
+    lockbox(home.path())
+        .args(["keygen", "-o", "-"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Fingerprint: "));
+}
+
+#[test]
+fn add_show_list_verify_remove() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, recipient, _) = keypair(h, "bob.key", false);
+    let fp = expected_fingerprint(&recipient);
+
+    let out = add(h, &["bob", &recipient]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains(&format!("recipient: {recipient}\n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("fingerprint: {fp} (not verified)\n")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("added contact 'bob'"), "{stderr}");
+    assert!(stderr.contains("lockbox contact verify bob"), "{stderr}");
+
+    let file = contact_file(h, "bob");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.lines().any(|l| l == recipient), "{text}");
+    assert!(text
+        .lines()
+        .all(|l| l.starts_with('#') || l == recipient || l.is_empty()));
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+
+    lockbox(h)
+        .args(["contact", "show", "bob"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "contact: bob\nfile: {}\nrecipient: {recipient}\nfingerprint: {fp} (not verified)\n",
+            file.display()
+        )));
+    lockbox(h)
+        .args(["contact", "list"])
+        .assert()
+        .success()
+        .stdout("bob  1 recipient   not verified\n");
+
+    lockbox(h)
+        .args(["contact", "verify", "bob"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "fingerprint: {fp} (verified 20"
+        )))
+        .stderr(predicate::str::contains(
+            "recorded that you compared the fingerprints of contact 'bob'",
+        ));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(&format!("# verified: {fp} 20")), "{text}");
+    lockbox(h)
+        .args(["contact", "verify", "bob"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("already verified"));
+    lockbox(h)
+        .args(["contact", "list"])
+        .assert()
+        .success()
+        .stdout("bob  1 recipient   verified\n");
+
+    lockbox(h)
+        .args(["contact", "remove", "bob"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("removed contact 'bob'"));
+    assert!(!file.exists());
+    lockbox(h)
+        .args(["contact", "list"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains("no contacts yet"));
+    lockbox(h)
+        .args(["contact", "list", "-q"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn add_verified_from_file_and_stdin() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, a, _) = keypair(h, "a.key", false);
+    let (_, b, _) = keypair(h, "b.key", false);
+    let list = h.join("team.txt");
+    std::fs::write(&list, format!("# the team\n{a}\n\n{b}\n{a}\n")).unwrap();
+
+    let out = add(h, &["--verified", "team", "--from", list.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.matches("recipient: ").count(),
+        2,
+        "duplicates dropped: {stdout}"
+    );
+    assert_eq!(stdout.matches("(verified 20").count(), 2, "{stdout}");
+    assert!(!String::from_utf8(out.stderr).unwrap().contains("hint"));
+    lockbox(h)
+        .args(["contact", "list"])
+        .assert()
+        .stdout("team  2 recipients  verified\n");
+
+    lockbox(h)
+        .args(["contact", "add", "solo", "--from", "-"])
+        .write_stdin(format!("{b}\n"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("recipient: {b}\n")));
+    // Positional recipients and --from together.
+    let out = add(h, &["both", &a, "--from", list.to_str().unwrap()]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn ssh_recipients_are_stored_without_comment() {
+    let home = tempfile::tempdir().unwrap();
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
+    let out = add(home.path(), &["laptop", &format!("{key} alice@laptop")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains(&format!("recipient: {key}\n")), "{stdout}");
+    assert!(stdout.contains(&expected_fingerprint(key)));
+}
+
+#[test]
+fn seal_to_contact_warns_once_when_unverified() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (bob_key, bob, _) = keypair(h, "bob.key", false);
+    let (carol_key, carol, _) = keypair(h, "carol.key", false);
+    assert!(add(h, &["bob", &bob]).status.success());
+    assert!(add(h, &["carol", &carol]).status.success());
+
+    let out = lockbox(h)
+        .args(["seal", "-a", "-r", "bob", "-r", "@carol", "-r", "bob"])
+        .write_stdin("hello")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("lockbox: warning:").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("lockbox: warning: contacts 'bob', 'carol' were never verified"),
+        "{stderr}"
+    );
+    for key in [&bob_key, &carol_key] {
+        lockbox(h)
+            .args(["open", "-i"])
+            .arg(key)
+            .write_stdin(out.stdout.clone())
+            .assert()
+            .success()
+            .stdout("hello");
+    }
+
+    // One unverified contact: named in the warning and the hint.
+    lockbox(h)
+        .args(["seal", "-a", "-r", "bob"])
+        .write_stdin("x")
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("lockbox: warning: contact 'bob' was never verified\n")
+                .and(predicate::str::contains("lockbox contact verify bob")),
+        );
+    // -q silences it.
+    lockbox(h)
+        .args(["seal", "-q", "-a", "-r", "bob"])
+        .write_stdin("x")
+        .assert()
+        .success()
+        .stderr("");
+    // Verified: no warning.
+    lockbox(h)
+        .args(["contact", "verify", "bob"])
+        .assert()
+        .success();
+    lockbox(h)
+        .args(["seal", "-a", "-r", "bob"])
+        .write_stdin("x")
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn a_recipient_wins_over_a_contact_of_the_same_name_unless_at() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (key1, r1, _) = keypair(h, "one.key", false);
+    let (key2, r2, _) = keypair(h, "two.key", false);
+    // A contact whose name is itself a valid recipient string.
+    assert!(add(h, &["--verified", &r1, &r2]).status.success());
+    let sealed = lockbox(h)
+        .args(["seal", "-a", "-r", &r1])
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    lockbox(h)
+        .args(["open", "-i"])
+        .arg(&key1)
+        .write_stdin(sealed.stdout)
+        .assert()
+        .success();
+    let sealed = lockbox(h)
+        .args(["seal", "-a", "-r", &format!("@{r1}")])
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert!(sealed.status.success());
+    lockbox(h)
+        .args(["open", "-i"])
+        .arg(&key2)
+        .write_stdin(sealed.stdout.clone())
+        .assert()
+        .success();
+    lockbox(h)
+        .args(["open", "-i"])
+        .arg(&key1)
+        .write_stdin(sealed.stdout)
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn unknown_contacts_list_close_names() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, r, _) = keypair(h, "k", false);
+    // No contacts at all.
+    lockbox(h)
+        .args(["seal", "-a", "-r", "bob"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            error_line("unknown contact 'bob'")
+                .and(predicate::str::contains("hint: you have no contacts yet")),
+        );
+    assert!(add(h, &["bob", &r]).status.success());
+    assert!(add(h, &["bobby", &r]).status.success());
+    assert!(add(h, &["alice", &r]).status.success());
+    lockbox(h)
+        .args(["seal", "-a", "-r", "bobb"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(
+            error_line("unknown contact 'bobb'")
+                .and(predicate::str::contains(
+                    "lockbox: hint: did you mean 'bob' or 'bobby'?",
+                ))
+                .and(predicate::str::contains("lockbox contact list")),
+        );
+    lockbox(h)
+        .args(["seal", "-a", "-r", "@alcie"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(
+            error_line("unknown contact 'alcie'")
+                .and(predicate::str::contains("did you mean 'alice'?")),
+        );
+    for sub in ["show", "verify", "remove"] {
+        lockbox(h)
+            .args(["contact", sub, "alcie"])
+            .assert()
+            .code(2)
+            .stderr(
+                error_line("unknown contact 'alcie'")
+                    .and(predicate::str::contains("did you mean 'alice'?")),
+            );
+    }
+    // Something that looks like a recipient keeps the recipient error.
+    lockbox(h)
+        .args(["seal", "-a", "-r", "age1notakey"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(error_line("invalid recipient"));
+}
+
+#[test]
+fn invalid_names_are_refused_and_nothing_is_written() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, r, _) = keypair(h, "k", false);
+    let long = "a".repeat(65);
+    for name in ["../evil", ".hidden", "a/b", "a b", "", "é", long.as_str()] {
+        let out = add(h, &[name, &r]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.starts_with("lockbox: error: invalid contact name"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("hint: contact names use letters"),
+            "{stderr}"
+        );
+    }
+    assert!(!h.join(".config/lockbox/evil").exists());
+    let dir = h.join(".config/lockbox/contacts");
+    assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none());
+    for sub in ["show", "remove", "verify"] {
+        lockbox(h)
+            .args(["contact", sub, "../identity.txt"])
+            .assert()
+            .code(2)
+            .stderr(error_line("invalid contact name '../identity.txt'"));
+    }
+    lockbox(h)
+        .args(["seal", "-a", "-r", "@../x"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(error_line("invalid contact name '../x'"));
+}
+
+#[test]
+fn add_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (key, r, _) = keypair(h, "k", false);
+    let (_, pq, _) = keypair(h, "kpq", true);
+
+    // No recipients.
+    lockbox(h)
+        .args(["contact", "add", "bob"])
+        .assert()
+        .code(2)
+        .stderr(
+            error_line("missing recipients for contact 'bob'")
+                .and(predicate::str::contains("--from FILE")),
+        );
+    // An invalid recipient is named.
+    lockbox(h)
+        .args(["contact", "add", "bob", "age1bogus"])
+        .assert()
+        .code(2)
+        .stderr(error_line("invalid recipient").and(predicate::str::contains("'age1bogus'")));
+    // A secret key is refused and never echoed.
+    let secret = std::fs::read_to_string(&key).unwrap();
+    let secret = secret
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET"))
+        .unwrap();
+    lockbox(h)
+        .args(["contact", "add", "bob", secret])
+        .assert()
+        .code(2)
+        .stderr(
+            error_line("this is an identity (a private key)")
+                .and(predicate::str::contains(&secret[20..]).not()),
+        );
+    // A bad --from file.
+    let bad = h.join("bad.txt");
+    std::fs::write(&bad, "age1bogus\n").unwrap();
+    lockbox(h)
+        .args(["contact", "add", "bob", "--from"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(error_line("recipients file").and(predicate::str::contains("line 1")));
+    lockbox(h)
+        .args(["contact", "add", "bob", "--from", "/nonexistent/x"])
+        .assert()
+        .code(1)
+        .stderr(error_line(
+            "failed to read recipients file '/nonexistent/x'",
+        ));
+    // Post-quantum and classic can't share a contact.
+    lockbox(h)
+        .args(["contact", "add", "mixed", &r, &pq])
+        .assert()
+        .code(2)
+        .stderr(error_line("can't mix post-quantum and classic recipients"));
+    // An existing contact is never replaced.
+    assert!(add(h, &["bob", &r]).status.success());
+    let before = std::fs::read(contact_file(h, "bob")).unwrap();
+    lockbox(h)
+        .args(["contact", "add", "bob", &pq])
+        .assert()
+        .code(1)
+        .stderr(
+            error_line("contact 'bob' already exists")
+                .and(predicate::str::contains("lockbox contact remove bob")),
+        );
+    assert_eq!(std::fs::read(contact_file(h, "bob")).unwrap(), before);
+    // Missing subcommand or name: usage errors.
+    lockbox(h).args(["contact"]).assert().code(2);
+    lockbox(h).args(["contact", "show"]).assert().code(2);
+}
+
+#[test]
+fn a_broken_contact_file_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let dir = h.join(".config/lockbox/contacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("bob"), "# nothing\n").unwrap();
+    std::fs::write(dir.join("eve"), "not a key\n").unwrap();
+    lockbox(h)
+        .args(["seal", "-a", "-r", "bob"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(error_line("contact file '").and(predicate::str::contains("has no recipients")));
+    lockbox(h)
+        .args(["contact", "show", "eve"])
+        .assert()
+        .code(2)
+        .stderr(error_line("contact file '").and(predicate::str::contains("line 1")));
+    lockbox(h)
+        .args(["contact", "list"])
+        .assert()
+        .success()
+        .stdout("bob  invalid\neve  invalid\n")
+        .stderr(predicate::str::contains("lockbox: warning: contact file"));
+}
+
+#[test]
+fn post_quantum_contact_round_trip() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (key, pq, _) = keypair(h, "kpq", true);
+    let out = add(h, &["--verified", "quantum", &pq]);
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().contains(&format!(
+        "fingerprint: {} (verified",
+        expected_fingerprint(&pq)
+    )));
+    let sealed = lockbox(h)
+        .args(["seal", "-r", "quantum", "-o", "-"])
+        .write_stdin("pq")
+        .output()
+        .unwrap();
+    assert!(sealed.status.success());
+    lockbox(h)
+        .args(["open", "-i"])
+        .arg(&key)
+        .write_stdin(sealed.stdout)
+        .assert()
+        .success()
+        .stdout("pq");
+}
+
+#[test]
+fn contacts_follow_home_without_xdg_config_home() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, r, _) = keypair(h, "k", false);
+    lockbox(h)
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["contact", "add", "bob", &r])
+        .assert()
+        .success();
+    assert!(h.join(".config/lockbox/contacts/bob").is_file());
+    let other = tempfile::tempdir().unwrap();
+    lockbox(h)
+        .env("XDG_CONFIG_HOME", other.path())
+        .args(["contact", "add", "carol", &r])
+        .assert()
+        .success();
+    assert!(other.path().join("lockbox/contacts/carol").is_file());
+}
+
+#[test]
+fn contact_files_work_with_go_age_recipients_file() {
+    let Some(age) = common::peer("age") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (k1, r1, _) = keypair(h, "one.key", false);
+    let (k2, r2, _) = keypair(h, "two.key", false);
+    assert!(add(h, &["--verified", "team", &r1, &r2]).status.success());
+    let file = contact_file(h, "team");
+    let out = std::process::Command::new(&age)
+        .arg("-R")
+        .arg(&file)
+        .arg("-o")
+        .arg(h.join("sealed.age"))
+        .stdin(std::fs::File::open(&k1).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for k in [&k1, &k2] {
+        lockbox(h)
+            .args(["open", "-i"])
+            .arg(k)
+            .arg(h.join("sealed.age"))
+            .assert()
+            .success()
+            .stdout(std::fs::read_to_string(&k1).unwrap());
+    }
+    // And the other way: lockbox seals to the contact, Go age opens.
+    let sealed = lockbox(h)
+        .args(["seal", "-r", "team", "-o"])
+        .arg(h.join("l.age"))
+        .write_stdin("from lockbox")
+        .assert()
+        .success();
+    drop(sealed);
+    let out = std::process::Command::new(&age)
+        .arg("-d")
+        .arg("-i")
+        .arg(&k2)
+        .arg(h.join("l.age"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"from lockbox");
+}
