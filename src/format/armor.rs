@@ -213,6 +213,48 @@ impl<R: BufRead> ArmoredReader<R> {
         }
     }
 
+    /// Decodes as many full lines (64 columns, then `\n` or `\r\n`) as the
+    /// reader's buffer holds, up to `max`, without copying them first.
+    /// Returns how many lines were decoded and whether any were; anything
+    /// else (a short line, the end line, a damaged line) is left to the
+    /// line-by-line path, which gives the precise error.
+    fn decode_full_lines(&mut self, max: usize) -> io::Result<(usize, bool)> {
+        let buf = self.inner.fill_buf()?;
+        let mut at = 0;
+        let mut n = 0;
+        while n < max {
+            let rest = &buf[at..];
+            let step = if rest.len() > COLUMNS && rest[COLUMNS] == b'\n' {
+                COLUMNS + 1
+            } else if rest.len() > COLUMNS + 1
+                && rest[COLUMNS] == b'\r'
+                && rest[COLUMNS + 1] == b'\n'
+            {
+                COLUMNS + 2
+            } else {
+                break;
+            };
+            let line = &rest[..COLUMNS];
+            // A padded line is the last one: leave it to the slow path.
+            if line[0] == b'-' || line[COLUMNS - 1] == b'=' {
+                break;
+            }
+            let o = self.out.len();
+            self.out.resize(o + LINE_BYTES, 0);
+            match BASE64_STANDARD.decode_slice(line, &mut self.out[o..]) {
+                Ok(LINE_BYTES) => {}
+                _ => {
+                    self.out.truncate(o);
+                    break;
+                }
+            }
+            at += step;
+            n += 1;
+        }
+        self.inner.consume(at);
+        Ok((n, n > 0))
+    }
+
     /// Decodes up to a block of lines into `out`.
     fn refill(&mut self) -> io::Result<()> {
         if !self.started {
@@ -220,7 +262,15 @@ impl<R: BufRead> ArmoredReader<R> {
         }
         self.out.clear();
         self.pos = 0;
-        for _ in 0..BLOCK_LINES {
+        let mut lines = 0;
+        while lines < BLOCK_LINES {
+            // Fast path: full lines straight from the reader's buffer.
+            let (n, used) = self.decode_full_lines(BLOCK_LINES - lines)?;
+            lines += n;
+            if used {
+                continue;
+            }
+            lines += 1;
             let line = match self.next_line()? {
                 Some(n) => &self.line[..n],
                 None => return Err(armor_err("the armor has no end line")),
