@@ -1,0 +1,526 @@
+//! `lockbox inspect` through the binary: files sealed by lockbox, Go age and
+//! typage (post-quantum), checked field by field against sizes computed here
+//! independently; and every error.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+use common::lockbox;
+use predicates::prelude::*;
+
+/// Plaintext sizes around the 64 KiB chunk boundaries.
+const SIZES: [usize; 6] = [0, 1, 65535, 65536, 65537, 3 * 65536 + 7];
+
+fn keypair(home: &Path, name: &str, pq: bool) -> (PathBuf, String) {
+    let path = home.join(name);
+    let mut cmd = lockbox(home);
+    cmd.args(["keygen", "-q", "-o"]).arg(&path);
+    if pq {
+        cmd.arg("--pq");
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    (
+        path,
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+    )
+}
+
+/// The binary form of a sealed file (armor removed here, independently).
+fn binary(sealed: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(sealed);
+    if !text
+        .trim_start()
+        .starts_with("-----BEGIN AGE ENCRYPTED FILE-----")
+    {
+        return sealed.to_vec();
+    }
+    let body: String = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-----"))
+        .collect();
+    BASE64_STANDARD.decode(body).unwrap()
+}
+
+/// Header length of a binary file: through the end of the `---` line.
+fn header_len(bin: &[u8]) -> usize {
+    let at = bin
+        .windows(5)
+        .position(|w| w == b"\n--- ")
+        .expect("a MAC line");
+    at + 1 + bin[at + 1..].iter().position(|&b| b == b'\n').unwrap() + 1
+}
+
+/// The value of `"key": ` in the JSON text `json`, as written.
+fn field<'a>(json: &'a str, key: &str) -> &'a str {
+    let pat = format!("\"{key}\": ");
+    let at = json
+        .find(&pat)
+        .unwrap_or_else(|| panic!("no field {key} in {json}"))
+        + pat.len();
+    let rest = &json[at..];
+    let end = rest.find(",\n").or_else(|| rest.find('\n')).unwrap();
+    &rest[..end]
+}
+
+fn inspect_json(home: &Path, sealed: &[u8]) -> String {
+    let out = lockbox(home)
+        .args(["inspect", "--json"])
+        .write_stdin(sealed.to_vec())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty());
+    let json = String::from_utf8(out.stdout).unwrap();
+    check_valid_json(&json);
+    json
+}
+
+/// Parses with node's JSON.parse when node is there: the output is JSON,
+/// not just JSON-looking.
+fn check_valid_json(json: &str) {
+    let Some(node) = which("node") else { return };
+    let mut child = Command::new(node)
+        .args([
+            "-e",
+            "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{JSON.parse(s)})",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "not JSON: {json}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Checks every field against the file itself.
+fn check(json: &str, sealed: &[u8], plaintext: usize, types: &[&str], pq: &str) {
+    let bin = binary(sealed);
+    let armored = bin != sealed;
+    let header = header_len(&bin);
+    let payload = bin.len() - header;
+    let list = format!(
+        "[{}]",
+        types
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    assert_eq!(field(json, "armored"), armored.to_string(), "{json}");
+    assert_eq!(field(json, "stanzas"), list, "{json}");
+    assert_eq!(field(json, "postquantum"), format!("\"{pq}\""), "{json}");
+    assert_eq!(field(json, "header_size"), header.to_string(), "{json}");
+    assert_eq!(field(json, "payload_size"), payload.to_string(), "{json}");
+    assert_eq!(
+        field(json, "plaintext_size"),
+        plaintext.to_string(),
+        "{json}"
+    );
+    assert_eq!(field(json, "note"), "null", "{json}");
+    // Go age-inspect's names.
+    assert_eq!(field(json, "version"), "\"age-encryption.org/v1\"");
+    assert_eq!(field(json, "armor"), armored.to_string());
+    assert_eq!(field(json, "stanza_types"), list);
+    let sizes = &json[json.find("\"sizes\"").unwrap()..];
+    assert_eq!(field(sizes, "header"), header.to_string());
+    assert_eq!(
+        field(sizes, "armor"),
+        (sealed.len() - bin.len()).to_string()
+    );
+    assert_eq!(field(sizes, "overhead"), (payload - plaintext).to_string());
+    assert_eq!(field(sizes, "min_payload"), plaintext.to_string());
+    assert_eq!(field(sizes, "max_payload"), plaintext.to_string());
+    assert_eq!(field(sizes, "min_padding"), "0");
+    assert_eq!(field(sizes, "max_padding"), "0");
+}
+
+#[test]
+fn files_sealed_by_lockbox() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, r1) = keypair(h, "a", false);
+    let (_, r2) = keypair(h, "b", false);
+    for len in SIZES {
+        for armor in [false, true] {
+            let mut cmd = lockbox(h);
+            cmd.args(["seal", "-r", &r1, "-r", &r2, "-o", "-"]);
+            if armor {
+                cmd.arg("-a");
+            }
+            let out = cmd.write_stdin(common::bytes(len, 7)).output().unwrap();
+            assert!(out.status.success());
+            let json = inspect_json(h, &out.stdout);
+            check(&json, &out.stdout, len, &["X25519", "X25519"], "no");
+        }
+    }
+}
+
+#[test]
+fn files_sealed_by_lockbox_post_quantum_and_passphrase() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, pq) = keypair(h, "pq", true);
+    let out = lockbox(h)
+        .args(["seal", "-a", "-r", &pq])
+        .write_stdin(common::bytes(70000, 1))
+        .output()
+        .unwrap();
+    check(
+        &inspect_json(h, &out.stdout),
+        &out.stdout,
+        70000,
+        &["mlkem768x25519"],
+        "yes",
+    );
+    let out = lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", "correct horse")
+        .args(["seal", "-p", "-o", "-"])
+        .write_stdin("secret")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    check(
+        &inspect_json(h, &out.stdout),
+        &out.stdout,
+        6,
+        &["scrypt"],
+        "yes",
+    );
+}
+
+#[test]
+fn files_sealed_by_go_age() {
+    let Some(age) = common::peer("age") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, r1) = keypair(h, "a", false);
+    let ssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
+    for len in [0usize, 65536, 65537] {
+        for armor in [false, true] {
+            let plain = h.join("plain");
+            std::fs::write(&plain, common::bytes(len, 3)).unwrap();
+            let mut cmd = Command::new(&age);
+            cmd.args(["-r", &r1, "-r", ssh]);
+            if armor {
+                cmd.arg("-a");
+            }
+            let out = cmd.arg(&plain).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let json = inspect_json(h, &out.stdout);
+            check(&json, &out.stdout, len, &["X25519", "ssh-ed25519"], "no");
+            // From a file too, by name.
+            let f = h.join("sealed.age");
+            std::fs::write(&f, &out.stdout).unwrap();
+            let by_name = lockbox(h)
+                .args(["inspect", "--json"])
+                .arg(&f)
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8(by_name.stdout).unwrap(), json);
+        }
+    }
+}
+
+#[test]
+fn files_sealed_by_typage_post_quantum() {
+    let Some(node) = common::peer("node") else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typage");
+    if !dir.join("node_modules/age-encryption").is_dir() {
+        assert!(
+            !common::peers_required(),
+            "typage is not installed in tests/typage and LOCKBOX_REQUIRE_PEERS=1"
+        );
+        eprintln!("NOTICE: typage is not installed in tests/typage: this test did NOT run");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, pq) = keypair(h, "pq", true);
+    for (len, armor) in [(0usize, false), (100, true), (200_000, false)] {
+        let mut cmd = Command::new(&node);
+        cmd.arg(dir.join("peer.mjs")).arg("encrypt");
+        if armor {
+            cmd.arg("--armor");
+        }
+        let mut child = cmd
+            .arg(&pq)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut pipe = child.stdin.take().unwrap();
+        let input = common::bytes(len, 5);
+        let feeder = std::thread::spawn(move || pipe.write_all(&input));
+        let out = child.wait_with_output().unwrap();
+        feeder.join().unwrap().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json = inspect_json(h, &out.stdout);
+        check(&json, &out.stdout, len, &["mlkem768x25519"], "yes");
+    }
+}
+
+/// A header with arbitrary stanzas: inspect reads it without checking the
+/// MAC (it has no key), so any well-formed header will do.
+fn crafted(stanzas: &[&str], payload: usize) -> Vec<u8> {
+    let mut f = b"age-encryption.org/v1\n".to_vec();
+    for s in stanzas {
+        f.extend_from_slice(format!("-> {s} AAAA\nAAAA\n").as_bytes());
+    }
+    f.extend_from_slice(b"--- ");
+    f.extend_from_slice(
+        BASE64_STANDARD
+            .encode([7u8; 32])
+            .trim_end_matches('=')
+            .as_bytes(),
+    );
+    f.push(b'\n');
+    f.extend(common::bytes(payload, 9));
+    f
+}
+
+#[test]
+fn post_quantum_is_yes_no_or_unknown() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    for (stanzas, pq) in [
+        (&["mlkem768x25519", "mlkem768x25519"][..], "yes"),
+        (&["mlkem768x25519", "X25519"][..], "no"),
+        (&["age-plugin-yubikey"][..], "unknown"),
+        (&["mlkem768x25519", "piv-p256"][..], "no"),
+        (&["mlkem768x25519", "frobnicate"][..], "unknown"),
+    ] {
+        let f = crafted(stanzas, 40);
+        let json = inspect_json(h, &f);
+        check(&json, &f, 8, stanzas, pq);
+    }
+}
+
+#[test]
+fn impossible_payload_sizes_give_null_and_a_note() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // Too short for a nonce and a chunk; a lone 16-byte tag after a full
+    // chunk (an empty last chunk); a last chunk shorter than its tag.
+    for (payload, why) in [
+        (20usize, "shorter than a nonce and one sealed chunk"),
+        (16 + 65552 + 16, "the last chunk is empty"),
+        (16 + 65552 + 5, "shorter than its 16-byte tag"),
+    ] {
+        let f = crafted(&["X25519"], payload);
+        let out = lockbox(h)
+            .args(["inspect", "--json"])
+            .write_stdin(f.clone())
+            .assert()
+            .success()
+            .stderr(
+                predicate::str::starts_with("lockbox: warning: ")
+                    .and(predicate::str::contains(why)),
+            );
+        let json = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        check_valid_json(&json);
+        assert_eq!(field(&json, "payload_size"), payload.to_string());
+        assert_eq!(field(&json, "plaintext_size"), "null");
+        assert!(field(&json, "note").contains(why), "{json}");
+        let sizes = &json[json.find("\"sizes\"").unwrap()..];
+        assert_eq!(field(sizes, "overhead"), "null");
+        assert_eq!(field(sizes, "min_payload"), "null");
+        lockbox(h)
+            .args(["inspect", "--json", "-q"])
+            .write_stdin(f.clone())
+            .assert()
+            .success()
+            .stderr("");
+        lockbox(h)
+            .args(["inspect"])
+            .write_stdin(f)
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("plaintext:     unknown: ")
+                    .and(predicate::str::contains(why)),
+            )
+            .stderr("");
+    }
+}
+
+#[test]
+fn text_report() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, r) = keypair(h, "a", false);
+    let f = h.join("doc.age");
+    lockbox(h)
+        .args(["seal", "-a", "-r", &r, "-r", &r, "-o"])
+        .arg(&f)
+        .write_stdin("hello")
+        .assert()
+        .success();
+    let sealed = std::fs::read(&f).unwrap();
+    let bin = binary(&sealed);
+    let header = header_len(&bin);
+    lockbox(h)
+        .arg("inspect")
+        .arg(&f)
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(format!(
+            "'{}': an age file (age-encryption.org/v1), ASCII-armored\n\
+             sealed to:     X25519 (2)\n\
+             post-quantum:  no (a classic stanza could be broken by a quantum computer)\n\
+             header:        {header} bytes\n\
+             payload:       {} bytes (16-byte nonce and sealed chunks)\n\
+             plaintext:     5 bytes, if it opens\n\
+             armor:         {} bytes of overhead\n",
+            f.display(),
+            bin.len() - header,
+            sealed.len() - bin.len()
+        ));
+    // stdin, named '-' or not at all.
+    for args in [&["inspect", "-"][..], &["inspect"][..]] {
+        lockbox(h)
+            .args(args)
+            .write_stdin(sealed.clone())
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with(
+                "standard input: an age file (age-encryption.org/v1), ASCII-armored\n",
+            ));
+    }
+}
+
+#[test]
+fn needs_no_identity() {
+    // No identity anywhere, and a file for someone else: inspect still works.
+    let home = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let (_, r) = keypair(other.path(), "k", false);
+    let sealed = lockbox(other.path())
+        .args(["seal", "-r", &r, "-o", "-"])
+        .write_stdin("x")
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(!home.path().join(".config/lockbox/identity.txt").exists());
+    check(
+        &inspect_json(home.path(), &sealed),
+        &sealed,
+        1,
+        &["X25519"],
+        "no",
+    );
+}
+
+fn error_line(needle: &'static str) -> impl Predicate<str> {
+    predicate::str::starts_with("lockbox: error: ")
+        .and(predicate::str::contains(needle))
+        .and(predicate::function(|s: &str| {
+            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
+        }))
+}
+
+#[test]
+fn invalid_inputs() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (_, r) = keypair(h, "a", false);
+    let good = lockbox(h)
+        .args(["seal", "-r", &r, "-o", "-"])
+        .write_stdin("x")
+        .output()
+        .unwrap()
+        .stdout;
+    let header = header_len(&good);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("not age", b"hello world\n".to_vec(), "not an age file"),
+        ("empty", Vec::new(), "invalid header"),
+        (
+            "truncated header",
+            good[..header - 10].to_vec(),
+            "invalid header",
+        ),
+        (
+            "other version",
+            b"age-encryption.org/v2\n".to_vec(),
+            "unsupported age format version",
+        ),
+        (
+            "bad armor",
+            b"-----BEGIN AGE ENCRYPTED FILE-----\n!!!!\n-----END AGE ENCRYPTED FILE-----\n"
+                .to_vec(),
+            "invalid armor",
+        ),
+    ];
+    for (what, input, needle) in cases {
+        for json in [false, true] {
+            let mut cmd = lockbox(h);
+            cmd.arg("inspect");
+            if json {
+                cmd.arg("--json");
+            }
+            cmd.write_stdin(input.clone())
+                .assert()
+                .code(4)
+                .stdout("")
+                .stderr(
+                    error_line("failed to inspect standard input")
+                        .and(predicate::str::contains(needle)),
+                )
+                .append_context("case", what);
+        }
+    }
+    lockbox(h)
+        .args(["inspect", "/nonexistent/f.age"])
+        .assert()
+        .code(1)
+        .stderr(error_line("failed to open input '/nonexistent/f.age'"));
+    lockbox(h)
+        .arg("inspect")
+        .arg(h)
+        .assert()
+        .code(1)
+        .stderr(error_line("is a folder, not a file"));
+    lockbox(h).args(["inspect", "a", "b"]).assert().code(2);
+}
