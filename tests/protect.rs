@@ -1,0 +1,338 @@
+//! Passphrase-protected identities (`keygen --protect`) through the binary:
+//! lockbox uses them everywhere an identity goes, and Go age (through a
+//! terminal in tmux) and typage (`Decrypter.addPassphrase`) open them.
+
+mod common;
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::lockbox;
+use predicates::prelude::*;
+
+const PASS: &str = "tr0ub4dor & 3 horses";
+
+/// `keygen --protect -o FILE` with the passphrase from the environment;
+/// returns (file, recipient, stderr).
+fn protected(home: &Path, name: &str, extra: &[&str]) -> (PathBuf, String, String) {
+    let path = home.join(name);
+    let out = lockbox(home)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .args(["keygen", "--protect", "-o"])
+        .arg(&path)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    (
+        path,
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+        stderr,
+    )
+}
+
+fn error_line(needle: &'static str) -> impl Predicate<str> {
+    predicate::str::starts_with("lockbox: error: ")
+        .and(predicate::str::contains(needle))
+        .and(predicate::function(|s: &str| {
+            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
+        }))
+}
+
+#[test]
+fn protected_identity_is_an_armored_passphrase_sealed_file() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (key, recipient, stderr) = protected(h, "key.age", &[]);
+    assert!(recipient.starts_with("age1") && recipient.len() == 62);
+    assert!(stderr.contains("lockbox: wrote passphrase-protected identity to '"));
+    assert!(stderr.contains("lockbox: fingerprint: "));
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert!(
+        text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n"),
+        "{text}"
+    );
+    assert!(!text.contains("AGE-SECRET-KEY"));
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let json = lockbox(h)
+        .args(["inspect", "--json"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    let json = String::from_utf8(json.stdout).unwrap();
+    assert!(json.contains("\"stanzas\": [\"scrypt\"]"), "{json}");
+    assert!(json.contains("\"armored\": true"), "{json}");
+    // Work factor 18, as Go age and `seal -p`.
+    let bin = {
+        use base64::prelude::{Engine, BASE64_STANDARD};
+        let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+        BASE64_STANDARD.decode(body).unwrap()
+    };
+    let header = String::from_utf8_lossy(&bin[..80]);
+    assert!(
+        header.contains("-> scrypt ") && header.contains(" 18\n"),
+        "{header}"
+    );
+}
+
+#[test]
+fn lockbox_uses_a_protected_identity_everywhere() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (key, recipient, _) = protected(h, "key.age", &[]);
+    let passfile = h.join("pass.txt");
+    std::fs::write(&passfile, format!("{PASS}\n")).unwrap();
+
+    // keygen -y, with the passphrase from the environment or a file.
+    lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .args(["keygen", "-y"])
+        .arg(&key)
+        .assert()
+        .success()
+        .stdout(format!("{recipient}\n"));
+    lockbox(h)
+        .args(["keygen", "-y", "--passphrase-file"])
+        .arg(&passfile)
+        .arg(&key)
+        .assert()
+        .success()
+        .stdout(format!("{recipient}\n"));
+
+    // seal -i (to the identity's own recipient), then open -i.
+    let sealed = lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .args(["seal", "-a", "-i"])
+        .arg(&key)
+        .write_stdin("to myself")
+        .output()
+        .unwrap();
+    assert!(
+        sealed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sealed.stderr)
+    );
+    lockbox(h)
+        .args(["open", "--passphrase-file"])
+        .arg(&passfile)
+        .arg("-i")
+        .arg(&key)
+        .write_stdin(sealed.stdout.clone())
+        .assert()
+        .success()
+        .stdout("to myself");
+
+    // A wrong passphrase is a plain failure naming the file.
+    lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", "wrong")
+        .args(["open", "-i"])
+        .arg(&key)
+        .write_stdin(sealed.stdout.clone())
+        .assert()
+        .code(1)
+        .stderr(error_line("wrong passphrase for identity file '"));
+    lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", "wrong")
+        .args(["keygen", "-y"])
+        .arg(&key)
+        .assert()
+        .code(1)
+        .stderr(error_line("wrong passphrase for identity file '"));
+}
+
+#[test]
+fn protected_default_identity_and_post_quantum() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let out = lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .args(["keygen", "--protect", "--pq"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(recipient.starts_with("age1pq1"));
+    let default = h.join(".config/lockbox/identity.txt");
+    assert!(std::fs::read_to_string(&default)
+        .unwrap()
+        .starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    let sealed = lockbox(h)
+        .args(["seal", "-a", "-r", &recipient])
+        .write_stdin("pq")
+        .output()
+        .unwrap();
+    lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .arg("open")
+        .write_stdin(sealed.stdout)
+        .assert()
+        .success()
+        .stdout("pq");
+    // Never overwritten.
+    lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .args(["keygen", "--protect"])
+        .assert()
+        .code(1)
+        .stderr(error_line("already exists"));
+}
+
+#[test]
+fn protect_to_stdout_and_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .args(["keygen", "--protect", "-o", "-"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "-----BEGIN AGE ENCRYPTED FILE-----\n",
+        ))
+        .stderr(
+            predicate::str::contains("Public key: age1")
+                .and(predicate::str::contains("Fingerprint: ")),
+        );
+    lockbox(h)
+        .args(["keygen", "--protect", "-y"])
+        .assert()
+        .code(2)
+        .stderr(error_line("cannot be used with"));
+    let empty = h.join("empty.txt");
+    std::fs::write(&empty, "\n").unwrap();
+    lockbox(h)
+        .args(["keygen", "--protect", "-o"])
+        .arg(h.join("k.age"))
+        .arg("--passphrase-file")
+        .arg(&empty)
+        .assert()
+        .code(1)
+        .stderr(error_line("has an empty first line"));
+    assert!(!h.join("k.age").exists());
+}
+
+#[test]
+fn typage_opens_a_protected_identity() {
+    let Some(node) = common::peer("node") else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typage");
+    if !dir.join("node_modules/age-encryption").is_dir() {
+        assert!(
+            !common::peers_required(),
+            "typage is not installed in tests/typage and LOCKBOX_REQUIRE_PEERS=1"
+        );
+        eprintln!("NOTICE: typage is not installed in tests/typage: this test did NOT run");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (key, recipient, _) = protected(home.path(), "key.age", &[]);
+    let mut child = Command::new(node)
+        .arg(dir.join("peer.mjs"))
+        .args(["decrypt-passphrase", "--armor", PASS])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&key).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!("# public key: {recipient}\n")),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("AGE-SECRET-KEY-1"))
+            .count(),
+        1
+    );
+}
+
+/// Go age asks for an identity file's passphrase on the terminal only, so
+/// it runs inside a detached tmux session that we type into.
+#[test]
+fn go_age_opens_a_protected_identity_through_a_terminal() {
+    let (Some(age), Some(tmux)) = (common::peer("age"), common::peer("tmux")) else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (key, recipient, _) = protected(h, "key.age", &[]);
+    let sealed = h.join("msg.age");
+    lockbox(h)
+        .args(["seal", "-r", &recipient, "-o"])
+        .arg(&sealed)
+        .write_stdin("opened by Go age")
+        .assert()
+        .success();
+    let out = h.join("out.txt");
+    let done = h.join("done");
+    let socket = h.join("tmux.sock");
+    let tmux_cmd = || {
+        let mut c = Command::new(&tmux);
+        c.arg("-S").arg(&socket);
+        c
+    };
+    let script = format!(
+        "'{}' -d -i '{}' -o '{}' '{}'; echo $? > '{}'",
+        age.display(),
+        key.display(),
+        out.display(),
+        sealed.display(),
+        done.display()
+    );
+    // Ends the tmux server even when an assertion below fails.
+    struct KillServer<'a>(&'a dyn Fn() -> Command);
+    impl Drop for KillServer<'_> {
+        fn drop(&mut self) {
+            let _ = (self.0)().arg("kill-server").status();
+        }
+    }
+    let _guard = KillServer(&tmux_cmd);
+    let started = tmux_cmd()
+        .args(["new-session", "-d", "-x", "200", "-y", "20", &script])
+        .status()
+        .unwrap();
+    assert!(started.success());
+    let wait = |what: &str, ready: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ready() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait("age's passphrase prompt", &|| {
+        let pane = tmux_cmd().args(["capture-pane", "-p"]).output().unwrap();
+        String::from_utf8_lossy(&pane.stdout).contains("passphrase")
+    });
+    tmux_cmd().args(["send-keys", "-l", PASS]).status().unwrap();
+    tmux_cmd().args(["send-keys", "Enter"]).status().unwrap();
+    wait("age to finish", &|| {
+        std::fs::read_to_string(&done).is_ok_and(|s| s.ends_with('\n'))
+    });
+    assert_eq!(std::fs::read_to_string(&done).unwrap().trim(), "0");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "opened by Go age");
+}
