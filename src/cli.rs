@@ -10,7 +10,10 @@ Examples:
   lockbox seal -r age1... -o report.pdf.age report.pdf
   echo hello | lockbox seal -r age1... -a          armored message on stdout
   lockbox open -o report.pdf report.pdf.age        with the default identity
-  lockbox seal -p -o secrets.tar.age secrets.tar   with a passphrase";
+  lockbox seal -p -o secrets.tar.age secrets.tar   with a passphrase
+  lockbox contact add bob age1...                  name bob's key; prints its fingerprint
+  lockbox seal -r bob -o doc.age doc.pdf           seal to the contact bob
+  lockbox inspect doc.age                          what a sealed file says about itself";
 
 const LONG_ABOUT: &str = "\
 lockbox seals files and messages to a recipient's public key, so that any untrusted \
@@ -22,7 +25,36 @@ files sealed by lockbox open with age, rage and typage, and the other way round.
 
 Recipients are X25519 keys (age1...), post-quantum hybrid keys (age1pq1...), SSH public keys \
 (ssh-ed25519, ssh-rsa) and age plugins (age1NAME1...). Identities are age identity files, \
-SSH private keys and plugin identities. A passphrase can replace keys altogether.";
+SSH private keys and plugin identities. A passphrase can replace keys altogether.
+
+Recipients and identities: a recipient (public key) is what you give to people who send you \
+files; an identity (private key) stays with you and opens them. 'lockbox keygen' makes an \
+identity, by default in $XDG_CONFIG_HOME/lockbox/identity.txt (~/.config/lockbox/identity.txt), \
+and prints its recipient. With --protect the identity file is itself sealed with a passphrase, \
+in the age format, so age and rage open it too.
+
+Post-quantum keys: 'lockbox keygen --pq' makes a hybrid ML-KEM-768 + X25519 identity \
+(AGE-SECRET-KEY-PQ-1...) whose recipient starts with age1pq1. Files sealed to it stay safe \
+if quantum computers later break X25519 ('harvest now, decrypt later'). A file is sealed to \
+post-quantum recipients only or to classic ones only: mixing them is refused, since the classic \
+one would be the weak link. Go age 1.3 and typage open these files.
+
+Contacts: 'lockbox contact add NAME RECIPIENT...' gives recipients a name, and \
+'lockbox seal -r NAME' (or -r @NAME) seals to them. A contact is a plain recipients file in \
+$XDG_CONFIG_HOME/lockbox/contacts/, which 'age -R' reads too.
+
+Fingerprints: every recipient has a short fingerprint (5 groups of 4 hex digits, from SHA-256 \
+of the recipient; see lockbox-contact(1)) to compare over the phone or in person, so a swapped \
+key is caught. keygen prints the new key's fingerprint; 'contact show' prints a contact's, and \
+'contact verify' records that you compared them. Sealing to a contact never verified warns once \
+on stderr.
+
+Output: stdout carries data only; messages, warnings and progress go to stderr, and \
+-q/--quiet silences warnings, notes and progress. Nothing is coloured except clap's help, \
+which honours NO_COLOR.
+
+Exit status: 0 success; 1 other failure; 2 usage error; 3 no identity matched; 4 the input is \
+not a valid sealed file, or was altered or truncated (see EXIT STATUS).";
 
 /// Seal files and messages to a recipient's public key (age v1 format).
 #[derive(Debug, Parser)]
@@ -70,15 +102,24 @@ $LOCKBOX_IDENTITY if set, else $XDG_CONFIG_HOME/lockbox/identity.txt \
 Identity files are created with mode 0600 and never overwritten. \
 '-o -' writes the identity to stdout instead.
 
+The new key's fingerprint is printed on stderr (see lockbox-contact(1)): read it to the \
+people who add you as a contact, so they can check they got your key.
+
+With --protect the identity file is sealed with a passphrase (asked twice on the terminal, or \
+from --passphrase-file or $LOCKBOX_PASSPHRASE): an armored age file with one scrypt stanza \
+(work factor 2^18). lockbox open, seal -i and keygen -y ask for the passphrase when they read \
+it, and so do 'age -d -i FILE', rage and typage.
+
 With -y/--to-recipients, read an identity file (or stdin) and print the recipient of \
-each identity in it.";
+each identity in it; a protected identity file asks for its passphrase.";
 
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
   lockbox keygen                          write ~/.config/lockbox/identity.txt
   lockbox keygen -o alice.key             write alice.key (mode 0600)
   lockbox keygen --pq -o alice-pq.key     post-quantum hybrid identity
-  lockbox keygen -y alice.key             print the recipient of alice.key";
+  lockbox keygen -y alice.key             print the recipient of alice.key
+  lockbox keygen --protect -o alice.age   identity sealed with a passphrase";
 
 const SEAL_LONG: &str = "\
 Seal INPUT (a file, or stdin when absent or '-') to one or more recipients and write the \
@@ -86,7 +127,11 @@ sealed file to OUT (stdout when absent or '-').
 
 Recipients come from -r/--recipient (repeatable), -R/--recipients-file (a file of \
 recipients, one per line, '#' comments and blank lines allowed, '-' for stdin), and \
--i/--identity (seal to that identity's own recipient). With -p/--passphrase the file is \
+-i/--identity (seal to that identity's own recipient). A -r value that is not a recipient \
+but is a contact name seals to that contact's recipients (see lockbox-contact(1)); write \
+-r @NAME when the name could be read as a recipient. An unknown name is an error that lists \
+close names. Sealing to a contact whose fingerprints were never verified prints one warning \
+naming the contact; -q/--quiet silences it. With -p/--passphrase the file is \
 sealed with a passphrase instead (scrypt, work factor 2^18), which cannot be combined \
 with recipients.
 
@@ -97,6 +142,7 @@ FILE only when sealing succeeded.";
 const SEAL_EXAMPLES: &str = "\
 Examples:
   lockbox seal -r age1... -o doc.age doc.pdf                 to one recipient
+  lockbox seal -r bob -r @carol -o doc.age doc.pdf           to two contacts
   lockbox seal -R friends.txt -a < notes.txt > notes.age     armored, to everyone in friends.txt
   tar cz photos | lockbox seal -i ~/.config/lockbox/identity.txt > photos.tgz.age   to yourself
   lockbox seal -p -o secrets.age secrets.txt                 with a passphrase (asked twice)";
@@ -170,8 +216,9 @@ When a name could also be read as a recipient, write it '@NAME' ('seal -r @NAME'
 
 Fingerprints: every recipient has a short fingerprint that two people can compare over the \
 phone or in person, to be sure a key was not swapped on the way. It is the SHA-256 hash of \
-the recipient string (its canonical form: SSH keys without their comment), first 10 bytes, \
-written as 5 groups of 4 lower-case hex digits, for example '3f2a 9c01 77be 0d4e 5a61'. \
+the recipient string exactly as 'contact show' prints it (UTF-8, no line ending; SSH keys \
+without their comment), and its first 10 bytes are written as 5 groups of 4 lower-case hex \
+digits separated by spaces, for example '3f2a 9c01 77be 0d4e 5a61'. \
 Post-quantum recipients get the same short form. 'lockbox keygen' prints the fingerprint of \
 a new key; 'contact add' and 'contact show' print those of a contact.
 

@@ -53,13 +53,14 @@ const ENVIRONMENT: [(&str, &str); 4] = [
     (
         "LOCKBOX_PASSPHRASE",
         "The passphrase, for scripts, when --passphrase-file is not given: used by lockbox seal \
-         -p/--passphrase, by lockbox open on a passphrase-sealed file, and for \
-         passphrase-protected identity files. A passphrase is never taken from the command line.",
+         -p/--passphrase, by lockbox open on a passphrase-sealed file, by lockbox keygen \
+         --protect, and for passphrase-protected identity files. A passphrase is never taken from the command line.",
     ),
     (
         "XDG_CONFIG_HOME",
         "The configuration folder; the default identity file is \
-         $XDG_CONFIG_HOME/lockbox/identity.txt. When unset or empty, ~/.config is used.",
+         $XDG_CONFIG_HOME/lockbox/identity.txt and contacts are in \
+         $XDG_CONFIG_HOME/lockbox/contacts/. When unset or empty, ~/.config is used.",
     ),
     (
         "NO_COLOR",
@@ -68,12 +69,21 @@ const ENVIRONMENT: [(&str, &str); 4] = [
 ];
 
 /// Files lockbox reads and writes on its own, for FILES.
-const FILES: [(&str, &str); 1] = [(
-    "~/.config/lockbox/identity.txt",
-    "The default identity file, created with mode 0600 (in a folder created with mode 0700) by \
-     lockbox keygen and read by lockbox open. It moves with XDG_CONFIG_HOME, and \
-     LOCKBOX_IDENTITY replaces it.",
-)];
+const FILES: [(&str, &str); 2] = [
+    (
+        "~/.config/lockbox/identity.txt",
+        "The default identity file, created with mode 0600 (in a folder created with mode 0700) \
+         by lockbox keygen and read by lockbox open. It moves with XDG_CONFIG_HOME, and \
+         LOCKBOX_IDENTITY replaces it.",
+    ),
+    (
+        "~/.config/lockbox/contacts/NAME",
+        "The contact NAME: a plain age recipients file (one recipient per line, '#' comments), \
+         mode 0644, written by lockbox contact add and read by lockbox seal -r NAME and by \
+         age -R. '# verified: FINGERPRINT TIME' lines record compared fingerprints. It moves \
+         with XDG_CONFIG_HOME.",
+    ),
+];
 
 /// Every generated file as (path relative to the repository root, contents):
 /// the man pages under `man/`, then the completions under `completions/`.

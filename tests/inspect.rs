@@ -502,13 +502,13 @@ fn invalid_inputs() {
             }
             cmd.write_stdin(input.clone())
                 .assert()
+                .append_context("case", what)
                 .code(4)
                 .stdout("")
                 .stderr(
                     error_line("failed to inspect standard input")
                         .and(predicate::str::contains(needle)),
-                )
-                .append_context("case", what);
+                );
         }
     }
     lockbox(h)
