@@ -16,8 +16,9 @@ use crate::error::Error;
 static TEMP_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Removes registered temporary files on SIGINT, SIGTERM and SIGHUP, then
-/// exits with 128 + the signal number, as a shell would report.
-pub fn install_signal_cleanup() {
+/// exits with 128 + the signal number, as a shell would report. Installed
+/// with the first temporary file, so runs without one pay nothing.
+fn install_signal_cleanup() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
@@ -34,6 +35,11 @@ pub fn install_signal_cleanup() {
             }
         })
         .ok();
+}
+
+fn ensure_signal_cleanup() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(install_signal_cleanup);
 }
 
 fn register_temp(path: &Path) {
@@ -189,6 +195,7 @@ impl Output {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "output".into());
+        ensure_signal_cleanup();
         let temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".lockbox-tmp")

@@ -43,7 +43,6 @@ pub fn run_main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Ok(c) => c,
         Err(e) => return report_clap(e, &args),
     };
-    io::install_signal_cleanup();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
