@@ -1,0 +1,102 @@
+//! The parallel STREAM engine: output is byte-identical whatever the
+//! thread count, and every thread count opens what any other sealed.
+
+mod common;
+
+use std::io::Cursor;
+
+use age_core::format::{FileKey, Stanza};
+use lockbox::format::{self, stream, StreamOptions};
+
+fn seal(data: &[u8], threads: usize, armored: bool) -> Vec<u8> {
+    let key = FileKey::new(Box::new([3; 16]));
+    let stanzas = vec![Stanza {
+        tag: "test".into(),
+        args: vec!["a".into()],
+        body: vec![1; 32],
+    }];
+    let mut out = Vec::new();
+    format::seal_with(
+        &key,
+        &stanzas,
+        [9; 16],
+        data,
+        &mut out,
+        armored,
+        StreamOptions { threads },
+        &mut |_| {},
+    )
+    .unwrap();
+    out
+}
+
+fn open(sealed: Vec<u8>, threads: usize) -> Vec<u8> {
+    let key = FileKey::new(Box::new([3; 16]));
+    let input = format::read_header(Cursor::new(sealed)).unwrap();
+    let mut out = Vec::new();
+    stream::open_payload(
+        &key,
+        input.payload,
+        &mut out,
+        StreamOptions { threads },
+        &mut |_| {},
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn output_is_identical_for_every_thread_count() {
+    // Sizes around chunk and batch edges (a batch is 8 chunks per thread).
+    let chunk = stream::CHUNK;
+    for len in [
+        0,
+        1,
+        chunk - 1,
+        chunk,
+        chunk + 1,
+        8 * chunk,
+        16 * chunk,
+        16 * chunk + 1,
+        33 * chunk - 5,
+        100 * chunk,
+    ] {
+        let data = common::bytes(len, len as u64 + 1);
+        for armored in [false, true] {
+            let reference = seal(&data, 1, armored);
+            for threads in [2, 3, 4, 7] {
+                assert!(
+                    seal(&data, threads, armored) == reference,
+                    "len {len}, armored {armored}: {threads} threads differ from 1"
+                );
+            }
+            for threads in [1, 2, 5] {
+                assert!(
+                    open(reference.clone(), threads) == data,
+                    "len {len}, open with {threads}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn progress_counts_every_byte_once() {
+    let data = common::bytes(5 * stream::CHUNK + 123, 5);
+    for threads in [1, 4] {
+        let mut seen = 0u64;
+        let key = FileKey::new(Box::new([3; 16]));
+        format::seal_with(
+            &key,
+            &[],
+            [0; 16],
+            &data[..],
+            &mut std::io::sink(),
+            false,
+            StreamOptions { threads },
+            &mut |n| seen += n,
+        )
+        .unwrap();
+        assert_eq!(seen, data.len() as u64, "threads {threads}");
+    }
+}
