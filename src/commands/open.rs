@@ -43,7 +43,7 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
         }
         let ids = keys::to_age_identities(entries, &callbacks)?;
         let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
-        format::unwrap_file_key(&sealed.header, &refs)
+        format::unwrap_file_key(&sealed.header, &refs).map_err(|e| tried(e, &files))
     }
     .map_err(|e| name_input(e, args.input.as_deref()))?;
 
@@ -87,9 +87,27 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     output.commit()
 }
 
+/// Names the identity files that were tried when none matched.
+fn tried(e: anyhow::Error, files: &[PathBuf]) -> anyhow::Error {
+    match e.downcast_ref::<FormatError>() {
+        Some(fe @ FormatError::NoMatch(_)) if !files.is_empty() => {
+            let mut err = Error::new(crate::error::Exit::NoMatch, fe.to_string());
+            err.hints = fe.hints();
+            let names: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
+            err.hints.push(format!("tried the identities in {}", names.join(", ")));
+            err.into()
+        }
+        _ => e,
+    }
+}
+
 /// Adds the input's name to format errors, so the message names the file.
 fn name_input(e: anyhow::Error, input: Option<&Path>) -> anyhow::Error {
-    if e.downcast_ref::<FormatError>().is_some() {
+    let about_file = e.downcast_ref::<FormatError>().is_some()
+        || e.downcast_ref::<Error>().is_some_and(|x| {
+            matches!(x.exit, crate::error::Exit::NoMatch | crate::error::Exit::Invalid)
+        });
+    if about_file {
         let name = io::input_name(input);
         return e.context(format!("failed to open {name}"));
     }
