@@ -191,6 +191,17 @@ impl Output {
             Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
             _ => PathBuf::from("."),
         };
+        // Said plainly here: tempfile's own error would name the
+        // temporary's random path, which means nothing to the user.
+        if !dir.is_dir() {
+            return Err(Error::failure(format!(
+                "failed to write output '{}': the folder '{}' does not exist",
+                p.display(),
+                dir.display()
+            ))
+            .hint("create the folder first, or choose another -o/--output")
+            .into());
+        }
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
