@@ -209,6 +209,9 @@ fn missing_output_folder_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = assert_clean_stderr(&out.stderr);
     assert!(err.contains("'no/such/folder/out'"), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    // The temporary's random name is an internal detail.
+    assert!(!err.contains("lockbox-tmp"), "{err}");
     assert!(!env.path("no").exists());
 }
 
