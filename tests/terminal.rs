@@ -1,0 +1,186 @@
+//! Behaviour under a real terminal, driven through tmux: passphrase
+//! prompts never echo, and nothing is drawn when stderr is not a terminal.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(home: &Path, cmdline: &str) -> Option<Tmux> {
+        let tmux = common::peer("tmux")?;
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("lockbox-test-{}-{n}", std::process::id());
+        let status = Command::new(&tmux)
+            .args(["-L", &socket, "new-session", "-d", "-x", "120", "-y", "30"])
+            .arg(format!(
+                "env HOME={h} XDG_CONFIG_HOME={h}/.config {cmdline}; echo EXIT=$?; sleep 30",
+                h = home.display()
+            ))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Some(Tmux { socket })
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-S", "-50"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {needle:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&self, keys: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-l", keys])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "Enter"])
+            .status()
+            .unwrap();
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+#[test]
+fn passphrase_prompts_do_not_echo() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "typed secret test\n").unwrap();
+    let sealed = dir.path().join("in.age");
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!(
+            "{} seal -p -o {} {}",
+            bin.display(),
+            sealed.display(),
+            input.display()
+        ),
+    ) else {
+        return;
+    };
+    t.wait_for("Passphrase:");
+    t.send("tmux-typed-pass");
+    t.wait_for("Confirm passphrase:");
+    t.send("tmux-typed-pass");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        !screen.contains("tmux-typed-pass"),
+        "the passphrase was echoed:\n{screen}"
+    );
+    drop(t);
+
+    // The file opens with the passphrase typed at the prompt, which does
+    // not echo either.
+    let out = dir.path().join("out.txt");
+    let t = Tmux::start(
+        home.path(),
+        &format!(
+            "{} open -o {} {}",
+            bin.display(),
+            out.display(),
+            sealed.display()
+        ),
+    )
+    .unwrap();
+    t.wait_for("Passphrase:");
+    t.send("tmux-typed-pass");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(!screen.contains("tmux-typed-pass"), "{screen}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"typed secret test\n");
+}
+
+#[test]
+fn mismatched_confirmation_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "x").unwrap();
+    let sealed = dir.path().join("in.age");
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!(
+            "{} seal -p -o {} {}",
+            bin.display(),
+            sealed.display(),
+            input.display()
+        ),
+    ) else {
+        return;
+    };
+    t.wait_for("Passphrase:");
+    t.send("first-one");
+    t.wait_for("Confirm passphrase:");
+    t.send("second-one");
+    let screen = t.wait_for("EXIT=");
+    assert!(
+        screen.contains("lockbox: error: the passphrases do not match"),
+        "{screen}"
+    );
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert!(!sealed.exists());
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Above the 64 MiB threshold for a bar.
+    let big = dir.path().join("big");
+    std::fs::write(&big, vec![0u8; 65 << 20]).unwrap();
+    let key = dir.path().join("k");
+    let r = common::lockbox(home.path())
+        .args(["keygen", "-q", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    let recipient = String::from_utf8(r.stdout).unwrap().trim().to_owned();
+    let out = common::lockbox(home.path())
+        .args(["seal", "-r", &recipient, "-o"])
+        .arg(dir.path().join("big.age"))
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
