@@ -110,6 +110,15 @@ from --passphrase-file or $LOCKBOX_PASSPHRASE): an armored age file with one scr
 (work factor 2^18). lockbox open, seal -i and keygen -y ask for the passphrase when they read \
 it, and so do 'age -d -i FILE', rage and typage.
 
+With --pq the identity is a post-quantum hybrid key (ML-KEM-768 with X25519, the age \
+type mlkem768x25519): use it for files that must stay confidential for years, since files \
+sealed today to a classic key can be stored now and opened once quantum computers break \
+X25519 (\"harvest now, decrypt later\"). The identity is AGE-SECRET-KEY-PQ-1... (77 \
+characters); the recipient age1pq1... is 1959 characters long, so share it as a file \
+(-R) rather than by hand, and compare its fingerprint. Files sealed to it open with \
+lockbox, Go age 1.3 or later and typage 0.3 or later (not rage 0.12 or Go age 1.1). \
+Post-quantum and classic recipients can't be mixed in one file.
+
 With -y/--to-recipients, read an identity file (or stdin) and print the recipient of \
 each identity in it; a protected identity file asks for its passphrase.";
 
