@@ -189,7 +189,7 @@ fn unreadable_input_is_an_error() {
     // Where permissions do apply (not root), chmod 000 too.
     let locked = env.path("locked.age");
     std::fs::copy(env.path("sealed.age"), &locked).unwrap();
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0)).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::File::open(&locked).is_err() {
         let out = env.open().arg("locked.age").output().unwrap();
         assert_eq!(out.status.code(), Some(1));
@@ -251,26 +251,23 @@ fn slow_open(env: &Env) -> (Child, PathBuf) {
         .unwrap();
     // Half the file: several batches of chunks, far from the end.
     let half = sealed.len() / 2;
-    child
-        .stdin
-        .as_mut()
-        .unwrap()
-        .write_all(&sealed[..half])
-        .unwrap();
+    let fed = child.stdin.as_mut().unwrap().write_all(&sealed[..half]);
     let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    while fed.is_ok() && Instant::now() < deadline {
         let temps = env.temporaries();
         if let [t] = &temps[..] {
             if std::fs::metadata(t).map(|m| m.len() > 0).unwrap_or(false) {
                 return (child, t.clone());
             }
         }
-        assert!(
-            Instant::now() < deadline,
-            "no plaintext in a temporary after 30 s"
-        );
         std::thread::sleep(Duration::from_millis(10));
     }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    panic!(
+        "no plaintext in a temporary after 30 s ({fed:?}): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn signal(child: &Child, sig: &str) {
