@@ -94,7 +94,8 @@ fn tried(e: anyhow::Error, files: &[PathBuf]) -> anyhow::Error {
             let mut err = Error::new(crate::error::Exit::NoMatch, fe.to_string());
             err.hints = fe.hints();
             let names: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
-            err.hints.push(format!("tried the identities in {}", names.join(", ")));
+            err.hints
+                .push(format!("tried the identities in {}", names.join(", ")));
             err.into()
         }
         _ => e,
@@ -105,7 +106,10 @@ fn tried(e: anyhow::Error, files: &[PathBuf]) -> anyhow::Error {
 fn name_input(e: anyhow::Error, input: Option<&Path>) -> anyhow::Error {
     let about_file = e.downcast_ref::<FormatError>().is_some()
         || e.downcast_ref::<Error>().is_some_and(|x| {
-            matches!(x.exit, crate::error::Exit::NoMatch | crate::error::Exit::Invalid)
+            matches!(
+                x.exit,
+                crate::error::Exit::NoMatch | crate::error::Exit::Invalid
+            )
         });
     if about_file {
         let name = io::input_name(input);
