@@ -308,25 +308,62 @@ fn temporary_is_0600_while_being_written() {
     assert!(env.temporaries().is_empty());
 }
 
-fn signal_mid_open_leaves_nothing(sig: &str, code: i32) {
+/// Signals `open -o out` in the middle; with `existing`, `out` holds an
+/// older file first, which must survive untouched.
+fn signal_mid_open_leaves_nothing(sig: &str, code: i32, existing: bool) {
     let env = Env::new(4 << 20, 7);
-    let (child, _) = slow_open(&env);
+    if existing {
+        std::fs::write(env.path("out"), b"older").unwrap();
+    }
+    let (mut child, _) = slow_open(&env);
+    // Keep the input open: waiting would close it, and an input that ends
+    // early is a truncated file (exit 4), racing with the signal.
+    let stdin = child.stdin.take();
     signal(&child, sig);
     let out = child.wait_with_output().unwrap();
+    drop(stdin);
     assert_eq!(out.status.code(), Some(code), "{sig}");
     assert_clean_stderr(&out.stderr);
-    assert!(!env.path("out").exists(), "{sig} left the output");
+    if existing {
+        assert_eq!(std::fs::read(env.path("out")).unwrap(), b"older", "{sig}");
+    } else {
+        assert!(!env.path("out").exists(), "{sig} left the output");
+    }
     assert_eq!(env.temporaries(), Vec::<PathBuf>::new(), "{sig}");
 }
 
 #[test]
 fn sigint_mid_open_leaves_no_output_and_no_temporary() {
-    signal_mid_open_leaves_nothing("-INT", 130);
+    signal_mid_open_leaves_nothing("-INT", 130, false);
 }
 
 #[test]
 fn sigterm_mid_open_leaves_no_output_and_no_temporary() {
-    signal_mid_open_leaves_nothing("-TERM", 143);
+    signal_mid_open_leaves_nothing("-TERM", 143, false);
+}
+
+#[test]
+fn sighup_mid_open_keeps_the_older_output() {
+    signal_mid_open_leaves_nothing("-HUP", 129, true);
+}
+
+#[test]
+fn a_failed_open_keeps_the_older_output() {
+    let env = Env::new(300 * 1024, 12);
+    let mut sealed = std::fs::read(env.path("sealed.age")).unwrap();
+    let n = sealed.len();
+    sealed[n - 100] ^= 1;
+    std::fs::write(env.path("damaged.age"), &sealed).unwrap();
+    std::fs::write(env.path("out"), b"older").unwrap();
+    let out = env
+        .open()
+        .args(["-o", "out", "damaged.age"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert_clean_stderr(&out.stderr);
+    assert_eq!(std::fs::read(env.path("out")).unwrap(), b"older");
+    assert!(env.temporaries().is_empty());
 }
 
 #[test]
