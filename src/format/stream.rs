@@ -102,13 +102,13 @@ fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 
 /// One batch of chunks in a buffer with a stride of `ENC_CHUNK`.
 struct Batch {
-    /// Plaintext to seal, or ciphertext to open, at a stride of `ENC_CHUNK`.
+    /// Sealing: plaintext at a stride of `ENC_CHUNK`, sealed in place.
+    /// Opening: slots of `2 * ENC_CHUNK`, the ciphertext in the upper half;
+    /// ring decrypts it into the lower half in the same pass. ring zeroes
+    /// the output of a chunk that fails to authenticate, so the ciphertext
+    /// stays intact for the second attempt the format needs (a full chunk
+    /// may be a middle or the last chunk), at no cost of a copy.
     buf: Vec<u8>,
-    /// Opening only: the plaintext, at the same stride. ring zeroes a chunk
-    /// that fails to authenticate, so the ciphertext is kept intact in
-    /// `buf` for the second attempt that the format needs (a full chunk
-    /// may be a middle or the last chunk).
-    out: Vec<u8>,
     /// Index of the batch's first chunk in the whole payload.
     first: u64,
     /// Length of each chunk in this batch (plaintext when sealing,
@@ -121,18 +121,14 @@ struct Batch {
 impl Batch {
     fn new(chunks: usize, opening: bool) -> Self {
         Self {
-            buf: vec![0; chunks * ENC_CHUNK],
-            out: if opening {
-                vec![0; chunks * ENC_CHUNK]
-            } else {
-                Vec::new()
-            },
+            buf: vec![0; chunks * ENC_CHUNK * if opening { 2 } else { 1 }],
             first: 0,
             lens: Vec::with_capacity(chunks),
             ends: false,
         }
     }
 
+    /// Chunks a sealing batch holds.
     fn capacity(&self) -> usize {
         self.buf.len() / ENC_CHUNK
     }
@@ -197,30 +193,35 @@ impl<R: Read> Source<R> {
             batch.ends = true;
             return Ok(());
         }
-        let cap = batch.buf.len();
-        let mut n = 0;
-        if let Some(b) = self.carry.take() {
-            batch.buf[0] = b;
-            n = 1;
+        let slots = batch.buf.len() / (2 * ENC_CHUNK);
+        for i in 0..slots {
+            let at = (2 * i + 1) * ENC_CHUNK;
+            let slot = &mut batch.buf[at..at + ENC_CHUNK];
+            let mut n = 0;
+            if let Some(b) = self.carry.take() {
+                slot[0] = b;
+                n = 1;
+            }
+            n += read_full(&mut self.input, &mut slot[n..])?;
+            if n == 0 {
+                break;
+            }
+            batch.lens.push(n);
+            if n < ENC_CHUNK {
+                break;
+            }
         }
-        n += read_full(&mut self.input, &mut batch.buf[n..])?;
-        if n == cap {
+        self.next_chunk += batch.lens.len() as u64;
+        let full = batch.lens.len() == slots && batch.lens.last() == Some(&ENC_CHUNK);
+        if full {
             let mut one = [0u8; 1];
             if read_full(&mut self.input, &mut one)? == 1 {
                 self.carry = Some(one[0]);
+                return Ok(());
             }
         }
-        let mut left = n;
-        while left > 0 {
-            let len = left.min(ENC_CHUNK);
-            batch.lens.push(len);
-            left -= len;
-        }
-        self.next_chunk += batch.lens.len() as u64;
-        if self.carry.is_none() {
-            batch.ends = true;
-            self.done = true;
-        }
+        batch.ends = true;
+        self.done = true;
         Ok(())
     }
 }
@@ -242,7 +243,12 @@ fn seal_batch(cipher: &LessSafeKey, batch: &mut Batch, parallel: bool) {
     };
     let area = &mut batch.buf[..count * ENC_CHUNK];
     if parallel {
-        area.par_chunks_mut(ENC_CHUNK).enumerate().for_each(work);
+        // One job per chunk: the thread doing I/O steals chunks as soon as
+        // it is free, instead of finding the work split in two big halves.
+        area.par_chunks_mut(ENC_CHUNK)
+            .with_max_len(1)
+            .enumerate()
+            .for_each(work);
     } else {
         area.chunks_mut(ENC_CHUNK).enumerate().for_each(work);
     }
@@ -273,7 +279,7 @@ fn open_batch(
     // age: a full chunk may be a middle chunk or the last one, and both are
     // tried (the likelier first: last only at the end of the input); a
     // short chunk can only be the last one.
-    let work = |(i, (src, dst)): (usize, (&[u8], &mut [u8]))| -> Result<bool, FormatError> {
+    let work = |(i, slot): (usize, &mut [u8])| -> Result<bool, FormatError> {
         let len = lens[i];
         let index = first + i as u64;
         if len < TAG {
@@ -293,9 +299,10 @@ fn open_batch(
             &[false, true]
         };
         for &last in flags {
-            dst[..len].copy_from_slice(&src[..len]);
+            // Ciphertext at [ENC_CHUNK..], plaintext written to [0..].
+            let in_out = &mut slot[..ENC_CHUNK + len];
             if cipher
-                .open_in_place(chunk_nonce(index, last), Aad::empty(), &mut dst[..len])
+                .open_within(chunk_nonce(index, last), Aad::empty(), in_out, ENC_CHUNK..)
                 .is_ok()
             {
                 return Ok(last);
@@ -303,17 +310,15 @@ fn open_batch(
         }
         Err(chunk_error(index, len))
     };
-    let src = &batch.buf[..count * ENC_CHUNK];
-    let dst = &mut batch.out[..count * ENC_CHUNK];
+    let area = &mut batch.buf[..count * 2 * ENC_CHUNK];
     let results: Vec<Result<bool, FormatError>> = if parallel {
-        src.par_chunks(ENC_CHUNK)
-            .zip(dst.par_chunks_mut(ENC_CHUNK))
+        area.par_chunks_mut(2 * ENC_CHUNK)
+            .with_max_len(1)
             .enumerate()
             .map(work)
             .collect()
     } else {
-        src.chunks(ENC_CHUNK)
-            .zip(dst.chunks_mut(ENC_CHUNK))
+        area.chunks_mut(2 * ENC_CHUNK)
             .enumerate()
             .map(work)
             .collect()
@@ -369,8 +374,8 @@ fn write_sealed<W: Write + ?Sized>(out: &mut W, batch: &Batch) -> io::Result<usi
 fn write_opened<W: Write + ?Sized>(out: &mut W, batch: &Batch, count: usize) -> io::Result<usize> {
     let mut total = 0;
     for (i, &len) in batch.lens.iter().take(count).enumerate() {
-        let start = i * ENC_CHUNK;
-        out.write_all(&batch.out[start..start + len - TAG])?;
+        let start = 2 * i * ENC_CHUNK;
+        out.write_all(&batch.buf[start..start + len - TAG])?;
         total += len - TAG;
     }
     Ok(total)
