@@ -47,7 +47,7 @@ fn open(sealed: Vec<u8>, threads: usize) -> Vec<u8> {
 
 #[test]
 fn output_is_identical_for_every_thread_count() {
-    // Sizes around chunk and batch edges (a batch is 8 chunks per thread).
+    // Sizes around chunk and batch edges (a batch is 16 chunks per thread).
     let chunk = stream::CHUNK;
     for len in [
         0,
@@ -58,7 +58,9 @@ fn output_is_identical_for_every_thread_count() {
         8 * chunk,
         16 * chunk,
         16 * chunk + 1,
+        32 * chunk,
         33 * chunk - 5,
+        64 * chunk + 1,
         100 * chunk,
     ] {
         let data = common::bytes(len, len as u64 + 1);

@@ -33,9 +33,16 @@ pub const TAG: usize = 16;
 pub const ENC_CHUNK: usize = CHUNK + TAG;
 /// Bytes of the payload nonce that starts the payload.
 pub const NONCE: usize = 16;
-/// Chunks per batch and per thread: large enough to keep every core busy,
-/// small enough that memory stays at a few MiB.
-const CHUNKS_PER_THREAD: usize = 8;
+/// Chunks per batch and per thread: large enough that the threads rarely
+/// wait for each other, small enough that memory stays at a few MiB. On two
+/// cores, 1 GiB to /dev/null: 8 gave open 0.50 s, seal 0.47 s; 16 gave
+/// 0.42 s and 0.42 s (peak RSS 17 and 11 MiB); 32 gave 0.41 s and 0.41 s
+/// for 29 and 17 MiB.
+const CHUNKS_PER_THREAD: usize = 16;
+/// Most chunks in one batch whatever the core count, so memory stays bounded
+/// on large machines: three batches in flight, 8 MiB each when sealing, 16
+/// MiB each when opening (ciphertext and plaintext halves).
+const MAX_BATCH_CHUNKS: usize = 128;
 /// Below this many chunks in the first batch, no thread pool is started:
 /// small messages must not pay for threads.
 const PARALLEL_MIN_CHUNKS: usize = 4;
@@ -59,7 +66,7 @@ impl Default for StreamOptions {
 
 impl StreamOptions {
     fn batch_chunks(&self) -> usize {
-        self.threads.max(1) * CHUNKS_PER_THREAD
+        (self.threads.max(1) * CHUNKS_PER_THREAD).min(MAX_BATCH_CHUNKS)
     }
 }
 
