@@ -54,8 +54,6 @@ pub struct ArmoredWriter<W: Write> {
     pending: Vec<u8>,
     /// Encoded text waiting to be written.
     text: Vec<u8>,
-    /// Base64 of a block before it is cut into lines.
-    scratch: Vec<u8>,
 }
 
 impl<W: Write> ArmoredWriter<W> {
@@ -67,27 +65,25 @@ impl<W: Write> ArmoredWriter<W> {
             inner,
             pending: Vec::with_capacity(LINE_BYTES),
             text: Vec::with_capacity(BLOCK_LINES * (COLUMNS + 1)),
-            scratch: Vec::with_capacity(BLOCK_LINES * COLUMNS),
         })
     }
 
-    /// Encodes whole lines: the block at once with the SIMD encoder, then
-    /// cut into 64-column lines.
+    /// Encodes whole lines into `text`. Large writes are encoded in blocks
+    /// of lines on every core when the caller runs inside a rayon pool (the
+    /// parallel seal path does); otherwise, and for `-j 1`, on this thread.
     fn encode_lines(&mut self, data: &[u8]) {
         let lines = data.len() / LINE_BYTES;
-        self.scratch.resize(lines * COLUMNS, 0);
-        let _encoded = base64_simd::STANDARD.encode(
-            &data[..lines * LINE_BYTES],
-            base64_simd::Out::from_slice(&mut self.scratch),
-        );
         let at = self.text.len();
         self.text.resize(at + lines * (COLUMNS + 1), b'\n');
-        for (line, dst) in self
-            .scratch
-            .chunks_exact(COLUMNS)
-            .zip(self.text[at..].chunks_exact_mut(COLUMNS + 1))
-        {
-            dst[..COLUMNS].copy_from_slice(line);
+        let src = &data[..lines * LINE_BYTES];
+        let dst = &mut self.text[at..];
+        if lines >= 2 * BLOCK_LINES && rayon::current_thread_index().is_some() {
+            use rayon::prelude::*;
+            src.par_chunks(BLOCK_LINES * LINE_BYTES)
+                .zip(dst.par_chunks_mut(BLOCK_LINES * (COLUMNS + 1)))
+                .for_each(|(s, d)| encode_block(s, d));
+        } else {
+            encode_block(src, dst);
         }
     }
 
@@ -120,16 +116,15 @@ impl<W: Write> Write for ArmoredWriter<W> {
                 self.pending.clear();
             }
         }
-        while data.len() >= LINE_BYTES {
-            let room = BLOCK_LINES - self.text.len() / (COLUMNS + 1);
-            let lines = (data.len() / LINE_BYTES).min(room.max(1));
+        if data.len() >= LINE_BYTES {
+            // All whole lines of this write at once (a sealed batch is a few
+            // MiB), written in one call.
+            let lines = data.len() / LINE_BYTES;
             let (now, rest) = data.split_at(lines * LINE_BYTES);
             self.encode_lines(now);
             data = rest;
-            if self.text.len() >= BLOCK_LINES * (COLUMNS + 1) {
-                self.inner.write_all(&self.text)?;
-                self.text.clear();
-            }
+            self.inner.write_all(&self.text)?;
+            self.text.clear();
         }
         self.pending.extend_from_slice(data);
         Ok(total)
@@ -139,6 +134,24 @@ impl<W: Write> Write for ArmoredWriter<W> {
         self.inner.write_all(&self.text)?;
         self.text.clear();
         self.inner.flush()
+    }
+}
+
+/// Encodes whole lines of `src` into `dst` (65 bytes a line, newlines
+/// already in place): the SIMD encoder writes the text of all lines at the
+/// front, then each line moves to its place, last first, so nothing is
+/// overwritten before it moved and no scratch buffer is needed.
+fn encode_block(src: &[u8], dst: &mut [u8]) {
+    let lines = src.len() / LINE_BYTES;
+    let _encoded = base64_simd::STANDARD.encode(
+        &src[..lines * LINE_BYTES],
+        base64_simd::Out::from_slice(&mut dst[..lines * COLUMNS]),
+    );
+    for k in (1..lines).rev() {
+        dst.copy_within(k * COLUMNS..(k + 1) * COLUMNS, k * (COLUMNS + 1));
+    }
+    for k in 0..lines {
+        dst[k * (COLUMNS + 1) + COLUMNS] = b'\n';
     }
 }
 
