@@ -10,6 +10,11 @@ out=seeds
 rm -rf "$out"
 mkdir -p "$out"/{header,armor,stream,identity,recipients,open}
 
+if ! perl -MCompress::Zlib -e 1 2>/dev/null; then
+    echo "seed.sh: needs perl with Compress::Zlib (Debian: apt-get install perl)" >&2
+    exit 1
+fi
+
 perl -MCompress::Zlib -e '
 use strict; use warnings;
 my ($out, @files) = @ARGV;
