@@ -138,13 +138,27 @@ fn keygen_default_path_modes_and_never_overwrites() {
         .success();
     assert!(other.exists());
 
-    // keygen -y on stdin.
+    // keygen -y on stdin: the recipient on stdout, its fingerprint (the
+    // one keygen printed) on stderr, to read to a contact.
+    let printed = String::from_utf8(out.stderr).unwrap();
+    let fp_line = printed
+        .lines()
+        .find(|l| l.starts_with("lockbox: fingerprint: "))
+        .expect("keygen prints the fingerprint")
+        .to_owned();
     lockbox(home.path())
         .args(["keygen", "-y"])
+        .write_stdin(before.clone())
+        .assert()
+        .success()
+        .stdout(format!("{recipient}\n"))
+        .stderr(format!("{fp_line}\n"));
+    lockbox(home.path())
+        .args(["keygen", "-q", "-y"])
         .write_stdin(before)
         .assert()
         .success()
-        .stdout(format!("{recipient}\n"));
+        .stderr("");
 }
 
 #[test]

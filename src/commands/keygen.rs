@@ -16,7 +16,11 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
         file: args.passphrase.passphrase_file.clone(),
     };
     if args.to_recipients {
-        return print_recipients(args.input.as_deref().unwrap_or(Path::new("-")), &source);
+        return print_recipients(
+            args.input.as_deref().unwrap_or(Path::new("-")),
+            &source,
+            args.quiet,
+        );
     }
 
     let (secret, recipient) = if args.pq {
@@ -97,11 +101,17 @@ fn protect(text: &str, source: &PassphraseSource) -> anyhow::Result<zeroize::Zer
     ))
 }
 
-fn print_recipients(path: &Path, source: &PassphraseSource) -> anyhow::Result<()> {
+/// Prints the recipients of an identity file on stdout and, unless quiet,
+/// their fingerprints on stderr, so you can read yours to a contact.
+fn print_recipients(path: &Path, source: &PassphraseSource, quiet: bool) -> anyhow::Result<()> {
     let entries = keys::read_identity_file(path, source)?;
     let mut out = String::new();
     for e in &entries {
-        out.push_str(&e.recipient()?);
+        let r = e.recipient()?;
+        if !quiet {
+            eprintln!("lockbox: fingerprint: {}", keys::fingerprint(&r));
+        }
+        out.push_str(&r);
         out.push('\n');
     }
     let mut stdout = std::io::stdout().lock();
