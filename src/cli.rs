@@ -120,7 +120,8 @@ lockbox, Go age 1.3 or later and typage 0.3 or later (not rage 0.12 or Go age 1.
 Post-quantum and classic recipients can't be mixed in one file.
 
 With -y/--to-recipients, read an identity file (or stdin) and print the recipient of \
-each identity in it; a protected identity file asks for its passphrase.";
+each identity in it on stdout, and its fingerprint on stderr (-q/--quiet leaves it \
+out); a protected identity file asks for its passphrase.";
 
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
