@@ -107,6 +107,40 @@ fn exactly_20000_stanzas_are_read_and_match_nothing() {
 }
 
 #[test]
+fn a_header_of_millions_of_tiny_arguments_is_an_invalid_file() {
+    // 256 stanza lines of 32,000 one-character arguments: 16 MiB that would
+    // be 8 million strings. Refused at the per-stanza argument limit.
+    let env = Env::new();
+    let mut b = b"age-encryption.org/v1\n".to_vec();
+    let mut line = b"-> t".to_vec();
+    line.extend(std::iter::repeat_n(*b" a", 32_000).flatten());
+    line.extend_from_slice(b"\n\n");
+    for _ in 0..256 {
+        b.extend_from_slice(&line);
+    }
+    b.extend_from_slice(b"--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+    std::fs::write(env.path("args.age"), &b).unwrap();
+    let (code, err) = env.open("args.age");
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("'args.age'") && err.contains("more than 64 arguments"),
+        "{err}"
+    );
+    // Within the per-stanza limit, the header-wide one applies.
+    let mut b = b"age-encryption.org/v1\n".to_vec();
+    let mut line = b"-> t".to_vec();
+    line.extend(std::iter::repeat_n(*b" a", 63).flatten());
+    line.extend_from_slice(b"\n\n");
+    for _ in 0..2_000 {
+        b.extend_from_slice(&line);
+    }
+    std::fs::write(env.path("args.age"), &b).unwrap();
+    let (code, err) = env.open("args.age");
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("more than 100000 stanza arguments"), "{err}");
+}
+
+#[test]
 fn a_100_kb_header_line_is_an_invalid_file() {
     let env = Env::new();
     // A stanza line, and a stanza body line.
@@ -337,9 +371,9 @@ fn max_work_factor_23_proceeds_to_the_passphrase_check() {
 
 #[test]
 fn a_protected_identity_file_with_work_factor_23_is_refused_quickly() {
-    // The same limit guards passphrase-protected identity files. (Which
-    // exit status and hint fit here is an open question: see issue 5's
-    // report; --max-work-factor does not reach identity files.)
+    // The same limit guards passphrase-protected identity files. The file
+    // is the user's own and intact, so this is a failure (exit 1), not a
+    // tampered input (exit 4), and the hint names the flag that applies.
     let env = Env::new();
     std::fs::write(env.path("id.age"), vector("scrypt_work_factor_23")).unwrap();
     std::fs::write(env.path("pass"), "password\n").unwrap();
@@ -348,9 +382,69 @@ fn a_protected_identity_file_with_work_factor_23_is_refused_quickly() {
         &["open", "-i", "id.age", "--passphrase-file", "pass", "f.age"],
         &[],
     );
-    assert_ne!(code, 0, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("identity file 'id.age'") && err.contains("work factor 2^23"),
+        err.contains("identity file 'id.age'")
+            && err.contains("work factor 2^23")
+            && err.contains("limit 2^22"),
         "{err}"
     );
+    assert!(
+        err.contains("lockbox: hint: ") && err.contains("--max-work-factor 23"),
+        "{err}"
+    );
+    // seal -i and keygen -y have no such flag: the hint says where it is.
+    for args in [
+        &["seal", "-i", "id.age", "--passphrase-file", "pass", "f.age"][..],
+        &["keygen", "-y", "--passphrase-file", "pass", "id.age"][..],
+    ] {
+        let (code, err) = env.run(args, &[]);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(
+            err.contains("work factor 2^23") && err.contains("only 'lockbox open'"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn max_work_factor_reaches_protected_identity_files() {
+    // An identity protected at 2^12: refused under --max-work-factor 11,
+    // used under 12 to open a file sealed to it.
+    let env = Env::new();
+    let identity = age::x25519::Identity::generate();
+    let secret = identity.to_string();
+    let text = format!("{}\n", secrecy::ExposeSecret::expose_secret(&secret));
+    std::fs::write(
+        env.path("id.age"),
+        passphrase_sealed(12, "right", text.as_bytes()),
+    )
+    .unwrap();
+    std::fs::write(
+        env.path("f.age"),
+        seal_to(&[Box::new(identity.to_public())], b"for the key"),
+    )
+    .unwrap();
+    let pass = [("LOCKBOX_PASSPHRASE", "right")];
+    let (code, err) = env.run(
+        &["open", "--max-work-factor", "11", "-i", "id.age", "f.age"],
+        &pass,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--max-work-factor 12"), "{err}");
+    let (code, err) = env.run(
+        &[
+            "open",
+            "--max-work-factor",
+            "12",
+            "-i",
+            "id.age",
+            "-o",
+            "out",
+            "f.age",
+        ],
+        &pass,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(env.path("out")).unwrap(), b"for the key");
 }

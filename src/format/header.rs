@@ -17,6 +17,13 @@ pub const MAX_LINE: usize = 64 * 1024;
 pub const MAX_HEADER: usize = 16 * 1024 * 1024;
 /// Most stanzas accepted in one header.
 pub const MAX_STANZAS: usize = 20_000;
+/// Most arguments (the type included) accepted on one stanza line. The known
+/// types use at most four; plugins a few more.
+pub const MAX_STANZA_ARGS: usize = 64;
+/// Most stanza arguments accepted in one header: five per stanza at the
+/// stanza limit, so that a header of one-character arguments cannot turn
+/// 16 MiB into millions of small allocations.
+pub const MAX_HEADER_ARGS: usize = 5 * MAX_STANZAS;
 /// Columns of a full stanza body line.
 const BODY_COLUMNS: usize = 64;
 
@@ -75,13 +82,25 @@ fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
-/// Parses `-> arg arg...` into its arguments (at least one: the type).
-fn parse_stanza_line(line: &[u8]) -> Result<Vec<String>, FormatError> {
+/// Parses `-> arg arg...` into its arguments (at least one: the type),
+/// counting them into `header_args` against the header-wide limit.
+fn parse_stanza_line(line: &[u8], header_args: &mut usize) -> Result<Vec<String>, FormatError> {
     let rest = line
         .strip_prefix(b"-> ")
         .ok_or_else(|| header_err("a stanza line does not start with '-> '"))?;
     let mut args = Vec::new();
     for arg in rest.split(|&b| b == b' ') {
+        if args.len() >= MAX_STANZA_ARGS {
+            return Err(header_err(format!(
+                "a stanza has more than {MAX_STANZA_ARGS} arguments"
+            )));
+        }
+        *header_args += 1;
+        if *header_args > MAX_HEADER_ARGS {
+            return Err(header_err(format!(
+                "the header has more than {MAX_HEADER_ARGS} stanza arguments"
+            )));
+        }
         if arg.is_empty() {
             return Err(header_err("a stanza has an empty argument"));
         }
@@ -121,6 +140,7 @@ impl Header {
         mac_input.push(b'\n');
 
         let mut stanzas: Vec<Stanza> = Vec::new();
+        let mut header_args = 0usize;
         // The stanza whose body is being read, with its base64 text so far.
         let mut open: Option<(Vec<String>, Vec<u8>)> = None;
         loop {
@@ -164,7 +184,7 @@ impl Header {
                     size: total,
                 });
             }
-            let args = parse_stanza_line(l)?;
+            let args = parse_stanza_line(l, &mut header_args)?;
             if args.is_empty() {
                 return Err(header_err("a stanza has no type").into());
             }
@@ -290,6 +310,47 @@ mod tests {
         }
         let err = Header::read(&mut &bytes[..]).unwrap_err();
         assert!(err.to_string().contains("more than"), "{err}");
+    }
+
+    #[test]
+    fn too_many_arguments_on_one_stanza_is_a_header_error() {
+        let mut line = b"-> t".to_vec();
+        for _ in 0..MAX_STANZA_ARGS - 1 {
+            line.extend_from_slice(b" a");
+        }
+        let mut ok = b"age-encryption.org/v1\n".to_vec();
+        ok.extend_from_slice(&line);
+        ok.extend_from_slice(b"\n\n--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+        let h = Header::read(&mut &ok[..]).unwrap();
+        assert_eq!(h.stanzas[0].args.len(), MAX_STANZA_ARGS - 1);
+
+        let mut bad = b"age-encryption.org/v1\n".to_vec();
+        bad.extend_from_slice(&line);
+        bad.extend_from_slice(b" a\n\n--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+        let err = Header::read(&mut &bad[..]).unwrap_err();
+        assert!(err.to_string().contains("more than 64 arguments"), "{err}");
+    }
+
+    #[test]
+    fn a_header_of_tiny_arguments_is_refused_before_it_costs_memory() {
+        // 256 lines of 32,000 one-character arguments would be 8 million
+        // allocations; the header-wide limit stops it at 100,000 arguments.
+        let mut bytes = b"age-encryption.org/v1\n".to_vec();
+        let mut line = b"-> t".to_vec();
+        for _ in 0..MAX_STANZA_ARGS - 1 {
+            line.extend_from_slice(b" a");
+        }
+        line.extend_from_slice(b"\n\n");
+        let stanzas = MAX_HEADER_ARGS / MAX_STANZA_ARGS + 1;
+        for _ in 0..stanzas {
+            bytes.extend_from_slice(&line);
+        }
+        let err = Header::read(&mut &bytes[..]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("more than 100000 stanza arguments"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -45,15 +45,7 @@ impl FormatError {
     pub fn hints(&self) -> Vec<String> {
         match self {
             FormatError::NoMatch(types) => {
-                let mut counts: Vec<(String, usize)> = Vec::new();
-                for t in types {
-                    match counts.iter_mut().find(|(n, _)| n == t) {
-                        Some((_, c)) => *c += 1,
-                        None => counts.push((t.clone(), 1)),
-                    }
-                }
-                let list: Vec<String> = counts.iter().map(|(t, c)| format!("{t} ({c})")).collect();
-                let mut hints = vec![format!("the file was sealed to: {}", list.join(", "))];
+                let mut hints = vec![format!("the file was sealed to: {}", type_counts(types))];
                 if types.iter().any(|t| t == "scrypt") {
                     hints.push("check the passphrase".into());
                 } else {
@@ -69,6 +61,48 @@ impl FormatError {
             _ => Vec::new(),
         }
     }
+}
+
+/// Most stanza types named in a hint; the rest are counted.
+const HINT_TYPES: usize = 8;
+/// Longest stanza type named in a hint, in characters.
+const HINT_TYPE_LEN: usize = 40;
+
+/// `X25519 (2), scrypt (1)`: the stanza types in file order with their
+/// counts, in linear time, bounded in length whatever the header holds.
+fn type_counts(types: &[String]) -> String {
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for t in types {
+        match index.get(t.as_str()) {
+            Some(&i) => counts[i].1 += 1,
+            None => {
+                index.insert(t, counts.len());
+                counts.push((t, 1));
+            }
+        }
+    }
+    let mut list: Vec<String> = counts
+        .iter()
+        .take(HINT_TYPES)
+        .map(|(t, c)| {
+            // Types are printable ASCII (the header parser checks), so a
+            // byte cut is a character cut.
+            if t.len() > HINT_TYPE_LEN {
+                format!("{}... ({c})", &t[..HINT_TYPE_LEN])
+            } else {
+                format!("{t} ({c})")
+            }
+        })
+        .collect();
+    if counts.len() > HINT_TYPES {
+        let rest: usize = counts[HINT_TYPES..].iter().map(|(_, c)| c).sum();
+        list.push(format!(
+            "and {} other types ({rest})",
+            counts.len() - HINT_TYPES
+        ));
+    }
+    list.join(", ")
 }
 
 impl fmt::Display for FormatError {
@@ -320,4 +354,32 @@ pub fn seal_with<R: Read + Send, W: Write + Send>(
         stream::seal_payload(key, nonce, input, output, opts, progress)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_no_match_hint_counts_types_in_file_order() {
+        let types: Vec<String> = ["X25519", "scrypt", "X25519"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(type_counts(&types), "X25519 (2), scrypt (1)");
+    }
+
+    #[test]
+    fn the_no_match_hint_is_bounded_whatever_the_header() {
+        // 20,000 distinct 1,000-character types: quick, and a short line.
+        let types: Vec<String> = (0..20_000)
+            .map(|i| format!("{i:05}{}", "t".repeat(995)))
+            .collect();
+        let start = std::time::Instant::now();
+        let hint = type_counts(&types);
+        assert!(start.elapsed().as_secs() < 2);
+        assert!(hint.len() < 500, "{}", hint.len());
+        assert!(hint.starts_with(&format!("00000{}... (1)", "t".repeat(35))));
+        assert!(hint.ends_with("and 19992 other types (19992)"), "{hint}");
+    }
 }
