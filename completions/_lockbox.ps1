@@ -76,7 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Open with the identity in FILE; repeatable (default: the default identity file)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Open with the identity in FILE; repeatable (default: the default identity file)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)')
-            [CompletionResult]::new('--max-work-factor', '--max-work-factor', [CompletionResultType]::ParameterName, 'Highest scrypt work factor accepted for passphrase-sealed files (log2 of scrypt''s N)')
+            [CompletionResult]::new('--max-work-factor', '--max-work-factor', [CompletionResultType]::ParameterName, 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt''s N)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the plaintext to OUT (''-'' for stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the plaintext to OUT (''-'' for stdout)')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for sealing and opening (default: the cores available)')

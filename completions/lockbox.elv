@@ -70,7 +70,7 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand -i 'Open with the identity in FILE; repeatable (default: the default identity file)'
             cand --identity 'Open with the identity in FILE; repeatable (default: the default identity file)'
             cand --passphrase-file 'Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)'
-            cand --max-work-factor 'Highest scrypt work factor accepted for passphrase-sealed files (log2 of scrypt''s N)'
+            cand --max-work-factor 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt''s N)'
             cand -o 'Write the plaintext to OUT (''-'' for stdout)'
             cand --output 'Write the plaintext to OUT (''-'' for stdout)'
             cand -j 'Worker threads for sealing and opening (default: the cores available)'

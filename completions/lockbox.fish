@@ -52,7 +52,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s h -l help -d 'P
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s V -l version -d 'Print version'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s i -l identity -d 'Open with the identity in FILE; repeatable (default: the default identity file)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l passphrase-file -d 'Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
-complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l max-work-factor -d 'Highest scrypt work factor accepted for passphrase-sealed files (log2 of scrypt\'s N)' -r
+complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l max-work-factor -d 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt\'s N)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s o -l output -d 'Write the plaintext to OUT (\'-\' for stdout)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s q -l quiet -d 'Print no warnings and no progress bar'

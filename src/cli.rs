@@ -425,7 +425,7 @@ pub struct OpenArgs {
     #[command(flatten)]
     pub passphrase_source: PassphraseArgs,
 
-    /// Highest scrypt work factor accepted for passphrase-sealed files (log2 of scrypt's N)
+    /// Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt's N)
     #[arg(long, value_name = "LOG2N", default_value_t = 22, value_parser = clap::value_parser!(u8).range(1..=40))]
     pub max_work_factor: u8,
 

@@ -18,7 +18,14 @@ pub const ENV_PASSPHRASE: &str = "LOCKBOX_PASSPHRASE";
 pub struct PassphraseSource {
     /// `--passphrase-file`: its first line is the passphrase.
     pub file: Option<PathBuf>,
+    /// `open --max-work-factor`: the highest scrypt work factor accepted for
+    /// passphrase-protected identity files. `None` (seal, keygen, which have
+    /// no such flag) means the default, [`DEFAULT_MAX_WORK_FACTOR`].
+    pub max_work_factor: Option<u8>,
 }
+
+/// The highest scrypt work factor (log2 of N) accepted by default, as Go age.
+pub const DEFAULT_MAX_WORK_FACTOR: u8 = 22;
 
 fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
     let f = std::fs::File::open(path)

@@ -129,6 +129,39 @@ fn lockbox_uses_a_protected_identity_everywhere() {
         .success()
         .stdout("to myself");
 
+    // seal -i takes --passphrase-file for a protected identity too.
+    let sealed2 = lockbox(h)
+        .args(["seal", "-a", "--passphrase-file"])
+        .arg(&passfile)
+        .arg("-i")
+        .arg(&key)
+        .write_stdin("again")
+        .output()
+        .unwrap();
+    assert!(
+        sealed2.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sealed2.stderr)
+    );
+    lockbox(h)
+        .env("LOCKBOX_PASSPHRASE", PASS)
+        .args(["open", "-i"])
+        .arg(&key)
+        .write_stdin(sealed2.stdout)
+        .assert()
+        .success()
+        .stdout("again");
+    // Without -p or -i, a passphrase file has nothing to serve.
+    lockbox(h)
+        .args(["seal", "-r", &recipient, "--passphrase-file"])
+        .arg(&passfile)
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(error_line(
+            "--passphrase-file is only used with -p/--passphrase or a protected -i/--identity file",
+        ));
+
     // A wrong passphrase is a plain failure naming the file.
     lockbox(h)
         .env("LOCKBOX_PASSPHRASE", "wrong")

@@ -23,7 +23,10 @@ fn files() -> &'static Files {
         std::fs::write(&pass, "password\n").unwrap();
         Files {
             identity: dir.path().join("identity"),
-            source: PassphraseSource { file: Some(pass) },
+            source: PassphraseSource {
+                file: Some(pass),
+                max_work_factor: None,
+            },
             _dir: dir,
         }
     })

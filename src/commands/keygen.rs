@@ -14,6 +14,7 @@ use crate::passphrase::PassphraseSource;
 pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
     let source = PassphraseSource {
         file: args.passphrase.passphrase_file.clone(),
+        max_work_factor: None,
     };
     if args.to_recipients {
         return print_recipients(

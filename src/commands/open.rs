@@ -19,6 +19,7 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),
+        max_work_factor: Some(args.max_work_factor),
     };
 
     let input = io::open_input(args.input.as_deref())?;
@@ -180,20 +181,38 @@ pub fn open_protected_identity(
         &format!("Passphrase for identity file '{}': ", path.display()),
         false,
     )?;
+    let limit = source
+        .max_work_factor
+        .unwrap_or(crate::passphrase::DEFAULT_MAX_WORK_FACTOR);
     let mut id = age::scrypt::Identity::new(pass);
-    id.set_max_work_factor(22);
+    id.set_max_work_factor(limit);
     let key = format::unwrap_file_key(&sealed.header, &[&id]).map_err(|e| {
-        if matches!(
-            e.downcast_ref::<FormatError>(),
-            Some(FormatError::NoMatch(_))
-        ) {
-            Error::failure(format!(
+        match e.downcast_ref::<FormatError>() {
+            Some(FormatError::NoMatch(_)) => Error::failure(format!(
                 "wrong passphrase for identity file '{}'",
                 path.display()
             ))
-            .into()
-        } else {
-            e.context(format!("failed to open identity file '{}'", path.display()))
+            .into(),
+            // The identity file is the user's own and intact; it only asks
+            // for more work than allowed. Not a tampered input (exit 4):
+            // a failure (exit 1), with the way out that exists here.
+            Some(FormatError::WorkFactor(found)) => {
+                let err = Error::failure(format!(
+                    "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
+                    path.display()
+                ));
+                if source.max_work_factor.is_some() {
+                    err.hint(format!(
+                        "if you trust this identity file, raise the limit with --max-work-factor {found}"
+                    ))
+                } else {
+                    err.hint(format!(
+                        "only 'lockbox open' accepts more, with --max-work-factor {found}"
+                    ))
+                }
+                .into()
+            }
+            _ => e.context(format!("failed to open identity file '{}'", path.display())),
         }
     })?;
     let mut plain = zeroize::Zeroizing::new(Vec::new());

@@ -27,6 +27,7 @@ pub fn stream_options(run: &RunArgs) -> StreamOptions {
 pub fn run(args: &SealArgs) -> anyhow::Result<()> {
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),
+        max_work_factor: None,
     };
     let callbacks = TerminalCallbacks {
         source: source.clone(),
@@ -44,9 +45,13 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
             .hint("name them with -r/--recipient, -R/--recipients-file or -i/--identity, or use -p/--passphrase")
             .into());
     }
-    if args.passphrase_source.passphrase_file.is_some() && !args.passphrase {
+    // The passphrase file serves -p, or a passphrase-protected -i file.
+    if args.passphrase_source.passphrase_file.is_some()
+        && !args.passphrase
+        && args.identities.is_empty()
+    {
         return Err(Error::usage(
-            "--passphrase-file is only used with -p/--passphrase when sealing",
+            "--passphrase-file is only used with -p/--passphrase or a protected -i/--identity file when sealing",
         )
         .hint("add -p/--passphrase to seal with a passphrase")
         .into());
