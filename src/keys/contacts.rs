@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{fingerprint, parse_recipient, read_key_file, RecipientEntry, MAX_RECIPIENTS};
+use super::{
+    check_recipient_count, fingerprint, parse_recipient, read_key_file, recipient_line,
+    RecipientEntry,
+};
 use crate::error::Error;
 
 /// Longest contact name.
@@ -146,19 +149,9 @@ pub fn load(name: &str) -> anyhow::Result<Contact> {
             }
             continue;
         }
-        if line.is_empty() || line.starts_with('#') {
+        let Some(entry) = recipient_line("contact file", &path, i + 1, line)? else {
             continue;
-        }
-        let entry = parse_recipient(line).map_err(|e| {
-            let mut err = Error::usage(format!(
-                "contact file '{}' line {}: {}",
-                path.display(),
-                i + 1,
-                e.message
-            ));
-            err.hints = e.hints;
-            err
-        })?;
+        };
         let recipient = entry.canonical();
         let fp = fingerprint(&recipient);
         recipients.push(ContactRecipient {
@@ -166,13 +159,7 @@ pub fn load(name: &str) -> anyhow::Result<Contact> {
             fingerprint: fp,
             verified: None,
         });
-        if recipients.len() > MAX_RECIPIENTS {
-            return Err(Error::usage(format!(
-                "contact file '{}' has more than {MAX_RECIPIENTS} recipients",
-                path.display()
-            ))
-            .into());
-        }
+        check_recipient_count("contact file", &path, recipients.len())?;
     }
     if recipients.is_empty() {
         return Err(Error::usage(format!(

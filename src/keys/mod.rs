@@ -167,6 +167,42 @@ fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     Ok(data)
 }
 
+/// Parses line `number` of a recipients or contact file (`what`): `None` for
+/// a blank line or a `#` comment, else the recipient, or an error naming the
+/// file and the line.
+pub(crate) fn recipient_line(
+    what: &str,
+    path: &Path,
+    number: usize,
+    line: &str,
+) -> Result<Option<RecipientEntry>, Error> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    parse_recipient(line).map(Some).map_err(|e| {
+        let mut err = Error::usage(format!(
+            "{what} '{}' line {number}: {}",
+            path.display(),
+            e.message
+        ));
+        err.hints = e.hints;
+        err
+    })
+}
+
+/// Refuses a recipients or contact file (`what`) holding more than
+/// [`MAX_RECIPIENTS`] recipients once `count` are read.
+pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Result<(), Error> {
+    if count > MAX_RECIPIENTS {
+        return Err(Error::usage(format!(
+            "{what} '{}' has more than {MAX_RECIPIENTS} recipients",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a recipients file: one recipient per line, `#` comments and blank
 /// lines allowed.
 pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
@@ -175,27 +211,9 @@ pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> 
         .map_err(|_| Error::usage(format!("recipients file '{}' is not text", path.display())))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let r = parse_recipient(line).map_err(|e| {
-            let mut err = Error::usage(format!(
-                "recipients file '{}' line {}: {}",
-                path.display(),
-                i + 1,
-                e.message
-            ));
-            err.hints = e.hints;
-            err
-        })?;
-        out.push(r);
-        if out.len() > MAX_RECIPIENTS {
-            return Err(Error::usage(format!(
-                "recipients file '{}' has more than {MAX_RECIPIENTS} recipients",
-                path.display()
-            ))
-            .into());
+        if let Some(r) = recipient_line("recipients file", path, i + 1, line)? {
+            out.push(r);
+            check_recipient_count("recipients file", path, out.len())?;
         }
     }
     if out.is_empty() {
