@@ -33,9 +33,9 @@
 //! # Secrets
 //!
 //! The 32-byte seed and every intermediate buffer holding secret bytes are zeroized on
-//! drop; the X25519 [`x25519_dalek::StaticSecret`] zeroizes itself on drop. The ML-KEM decapsulation
-//! key is zeroized on drop only if the `zeroize` feature of `ml-kem` is enabled in the
-//! final dependency graph (nothing in this module depends on that feature).
+//! drop; the X25519 [`x25519_dalek::StaticSecret`] zeroizes itself on drop. The ML-KEM
+//! decapsulation key is zeroized on drop by `ml-kem` itself: lockbox's `Cargo.toml`
+//! enables that crate's `zeroize` feature for this reason.
 //! No `Debug` implementation prints secret material.
 
 use std::collections::HashSet;
