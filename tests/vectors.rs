@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -203,11 +203,15 @@ fn every_vector_through_the_library() {
             }
         }
     }
-    println!(
-        "library: ran {} vectors, {} failures",
+    // Straight to stderr, past the test harness's capture, so that every
+    // `cargo test` run shows how many vectors ran.
+    writeln!(
+        std::io::stderr(),
+        "CCTV vectors, library: ran {} vectors, {} failures",
         vectors.len(),
         failures.len()
-    );
+    )
+    .unwrap();
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",
@@ -316,11 +320,15 @@ fn every_vector_through_the_binary() {
             }
         }
     }
-    println!(
-        "binary: ran {} vectors, {} failures",
+    // Straight to stderr, past the test harness's capture, so that every
+    // `cargo test` run shows how many vectors ran.
+    writeln!(
+        std::io::stderr(),
+        "CCTV vectors, binary: ran {} vectors, {} failures",
         vectors.len(),
         failures.len()
-    );
+    )
+    .unwrap();
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",
