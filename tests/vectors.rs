@@ -17,6 +17,8 @@ struct Vector {
     payload: Option<String>,
     identities: Vec<String>,
     passphrases: Vec<String>,
+    /// The file key, hex, when the vector gives it.
+    file_key: Option<String>,
     file: Vec<u8>,
 }
 
@@ -49,6 +51,7 @@ fn load_vectors() -> Vec<Vector> {
             payload: None,
             identities: Vec::new(),
             passphrases: Vec::new(),
+            file_key: None,
             file: Vec::new(),
         };
         let mut compressed = false;
@@ -59,6 +62,7 @@ fn load_vectors() -> Vec<Vector> {
                 "payload" => v.payload = Some(val.to_owned()),
                 "identity" => v.identities.push(val.to_owned()),
                 "passphrase" => v.passphrases.push(val.to_owned()),
+                "file key" => v.file_key = Some(val.to_owned()),
                 "compressed" => compressed = val == "zlib",
                 _ => {}
             }
@@ -73,6 +77,28 @@ fn load_vectors() -> Vec<Vector> {
         v.file = body;
         out.push(v);
     }
+    out
+}
+
+/// What lockbox must never print for this vector, lower-cased: the file
+/// key in hex and in base64, the identities' Bech32 data and the
+/// passphrases.
+fn secrets_of(v: &Vector) -> Vec<String> {
+    use base64::prelude::{Engine, BASE64_STANDARD_NO_PAD};
+    let mut out = Vec::new();
+    if let Some(k) = &v.file_key {
+        out.push(k.to_lowercase());
+        out.push(
+            BASE64_STANDARD_NO_PAD
+                .encode(hex::decode(k).unwrap())
+                .to_lowercase(),
+        );
+    }
+    for i in &v.identities {
+        let lower = i.to_lowercase();
+        out.push(lower[lower.rfind('1').unwrap() + 1..].to_owned());
+    }
+    out.extend(v.passphrases.iter().map(|p| p.to_lowercase()));
     out
 }
 
@@ -272,6 +298,13 @@ fn every_vector_through_the_binary() {
         }
         if let Err(m) = check_released(v, &out.stdout, "binary stdout") {
             failures.push(m);
+        }
+        let said = stderr.to_lowercase();
+        if let Some(p) = secrets_of(v).iter().find(|p| said.contains(p.as_str())) {
+            failures.push(format!(
+                "{}: stderr carries a secret ({p}): {stderr}",
+                v.name
+            ));
         }
         if code != 0 {
             let lines: Vec<&str> = stderr.lines().collect();
