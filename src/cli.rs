@@ -426,7 +426,7 @@ pub struct OpenArgs {
     pub passphrase_source: PassphraseArgs,
 
     /// Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt's N)
-    #[arg(long, value_name = "LOG2N", default_value_t = 22, value_parser = clap::value_parser!(u8).range(1..=40))]
+    #[arg(long, value_name = "LOG2N", default_value_t = crate::passphrase::DEFAULT_MAX_WORK_FACTOR, value_parser = clap::value_parser!(u8).range(1..=40))]
     pub max_work_factor: u8,
 
     /// Write the plaintext to OUT ('-' for stdout)

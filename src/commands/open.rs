@@ -197,19 +197,16 @@ pub fn open_protected_identity(
             // for more work than allowed. Not a tampered input (exit 4):
             // a failure (exit 1), with the way out that exists here.
             Some(FormatError::WorkFactor(found)) => {
-                let err = Error::failure(format!(
+                let way_out = if source.max_work_factor.is_some() {
+                    "if you trust this identity file, raise the limit with"
+                } else {
+                    "only 'lockbox open' accepts more, with"
+                };
+                Error::failure(format!(
                     "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
                     path.display()
-                ));
-                if source.max_work_factor.is_some() {
-                    err.hint(format!(
-                        "if you trust this identity file, raise the limit with --max-work-factor {found}"
-                    ))
-                } else {
-                    err.hint(format!(
-                        "only 'lockbox open' accepts more, with --max-work-factor {found}"
-                    ))
-                }
+                ))
+                .hint(format!("{way_out} --max-work-factor {found}"))
                 .into()
             }
             _ => e.context(format!("failed to open identity file '{}'", path.display())),
