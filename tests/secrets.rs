@@ -9,6 +9,7 @@
 mod common;
 
 use std::path::Path;
+use std::process::Output;
 
 use common::lockbox;
 
@@ -50,14 +51,7 @@ impl Env {
 
     /// Runs lockbox, which must fail with `code`, and searches its output.
     fn fails(&mut self, code: i32, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) {
-        let mut c = lockbox(self.home.path());
-        c.current_dir(self.home.path())
-            .args(args)
-            .write_stdin(stdin);
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        let out = c.output().unwrap();
+        let out = run(self.home.path(), args, stdin, env);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(code), "lockbox {args:?}: {stderr}");
         assert!(
@@ -75,26 +69,39 @@ impl Env {
     }
 }
 
+/// Runs lockbox in `home` with `args`, `stdin` and the variables `env`.
+fn run(home: &Path, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut c = lockbox(home);
+    c.current_dir(home).args(args).write_stdin(stdin);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+/// Runs lockbox in `home`, which must succeed; returns its stdout.
+fn ok(home: &Path, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Vec<u8> {
+    let out = run(home, args, stdin, env);
+    assert!(
+        out.status.success(),
+        "lockbox {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// A fresh identity: (secret line, recipient), from `lockbox keygen`.
 fn keygen(home: &Path, extra: &[&str]) -> (String, String) {
-    let out = lockbox(home)
-        .args(["keygen", "-o", "-"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(ok(
+        home,
+        &[&["keygen", "-o", "-"], extra].concat(),
+        b"",
+        &[],
+    ))
+    .unwrap();
     let secret = text.lines().last().unwrap().to_owned();
-    let out = lockbox(home)
-        .args(["keygen", "-y"])
-        .write_stdin(text)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    (
-        secret,
-        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
-    )
+    let recipient = String::from_utf8(ok(home, &["keygen", "-y"], text.as_bytes(), &[])).unwrap();
+    (secret, recipient.trim().to_owned())
 }
 
 #[test]
@@ -133,30 +140,26 @@ fn no_error_message_carries_key_material() {
     env.write("plain.txt", "hello\n");
 
     // A file for `other`, one for the passphrase, a protected identity.
-    let sealed = lockbox(env.home.path())
-        .args(["seal", "-r", &other_pk])
-        .write_stdin("for other")
-        .output()
-        .unwrap();
-    assert!(sealed.status.success());
-    std::fs::write(env.path("for-other.age"), &sealed.stdout).unwrap();
-    let by_pass = lockbox(env.home.path())
-        .args(["seal", "-p"])
-        .env("LOCKBOX_PASSPHRASE", PASS)
-        .write_stdin("by passphrase")
-        .output()
-        .unwrap();
-    assert!(by_pass.status.success());
-    std::fs::write(env.path("by-pass.age"), &by_pass.stdout).unwrap();
-    let protect = lockbox(env.home.path())
-        .args(["keygen", "--protect", "-o"])
-        .arg(env.path("protected.age"))
-        .env("LOCKBOX_PASSPHRASE", PASS)
-        .output()
-        .unwrap();
-    assert!(protect.status.success());
-
     let pass_env = [("LOCKBOX_PASSPHRASE", PASS)];
+    let h = env.home.path();
+    ok(
+        h,
+        &["seal", "-r", &other_pk, "-o", "for-other.age"],
+        b"for other",
+        &[],
+    );
+    ok(
+        h,
+        &["seal", "-p", "-o", "by-pass.age"],
+        b"by passphrase",
+        &pass_env,
+    );
+    ok(
+        h,
+        &["keygen", "--protect", "-o", "protected.age"],
+        b"",
+        &pass_env,
+    );
     // A private key where a recipient goes: as -r, in any case, as a
     // contact, in a recipients file.
     env.fails(2, &["seal", "-r", &sk], b"x", &[]);

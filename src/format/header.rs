@@ -312,12 +312,18 @@ mod tests {
         assert!(err.to_string().contains("more than"), "{err}");
     }
 
-    #[test]
-    fn too_many_arguments_on_one_stanza_is_a_header_error() {
+    /// `-> t a a ...`: a stanza line of exactly `MAX_STANZA_ARGS` arguments.
+    fn widest_stanza_line() -> Vec<u8> {
         let mut line = b"-> t".to_vec();
         for _ in 0..MAX_STANZA_ARGS - 1 {
             line.extend_from_slice(b" a");
         }
+        line
+    }
+
+    #[test]
+    fn too_many_arguments_on_one_stanza_is_a_header_error() {
+        let line = widest_stanza_line();
         let mut ok = b"age-encryption.org/v1\n".to_vec();
         ok.extend_from_slice(&line);
         ok.extend_from_slice(b"\n\n--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
@@ -336,10 +342,7 @@ mod tests {
         // 256 lines of 32,000 one-character arguments would be 8 million
         // allocations; the header-wide limit stops it at 100,000 arguments.
         let mut bytes = b"age-encryption.org/v1\n".to_vec();
-        let mut line = b"-> t".to_vec();
-        for _ in 0..MAX_STANZA_ARGS - 1 {
-            line.extend_from_slice(b" a");
-        }
+        let mut line = widest_stanza_line();
         line.extend_from_slice(b"\n\n");
         let stanzas = MAX_HEADER_ARGS / MAX_STANZA_ARGS + 1;
         for _ in 0..stanzas {
