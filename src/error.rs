@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::format::FormatError;
+
 /// The exit statuses of the contract (DESIGN.md §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -70,8 +72,8 @@ pub fn classify(err: &anyhow::Error) -> (Exit, Vec<String>) {
         if let Some(e) = cause.downcast_ref::<Error>() {
             return (e.exit, e.hints.clone());
         }
-        if let Some(e) = cause.downcast_ref::<crate::format::FormatError>() {
-            return (e.exit(), e.hints());
+        if let Some(e) = cause.downcast_ref::<FormatError>() {
+            return classify_format(e);
         }
         if let Some(e) = cause.downcast_ref::<std::io::Error>() {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -80,6 +82,63 @@ pub fn classify(err: &anyhow::Error) -> (Exit, Vec<String>) {
         }
     }
     (Exit::Failure, Vec::new())
+}
+
+/// The exit status and hints for an error of the engine: the one place
+/// that decides them.
+pub fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
+    match e {
+        FormatError::NoMatch(types) => {
+            let mut hints = vec![format!(
+                "the file was sealed to: {}",
+                crate::format::type_counts(types)
+            )];
+            if types.iter().any(|t| t == "scrypt") {
+                hints.push("check the passphrase".into());
+            } else {
+                hints.push("use -i/--identity with the identity file that matches one of them".into());
+            }
+            (Exit::NoMatch, hints)
+        }
+        FormatError::WorkFactor(_) => (
+            Exit::Invalid,
+            vec!["if you trust the sender, raise the limit with --max-work-factor".into()],
+        ),
+        FormatError::Armor(_)
+        | FormatError::Header(_)
+        | FormatError::Hmac
+        | FormatError::Payload(_)
+        | FormatError::Truncated(..) => (Exit::Invalid, Vec::new()),
+        FormatError::MixedRecipients { postquantum: true } => (
+            Exit::Usage,
+            vec![
+                "a classic recipient (X25519, SSH) would be the weak link: a quantum computer could open the file through it".into(),
+                "seal to post-quantum (age1pq1...) recipients only, or to classic ones only".into(),
+            ],
+        ),
+        FormatError::MixedRecipients { postquantum: false } => (
+            Exit::Usage,
+            vec!["some recipient types (a passphrase, some plugins) must be the only recipient".into()],
+        ),
+        FormatError::NoRecipients => (Exit::Usage, Vec::new()),
+        FormatError::Wrap(_) | FormatError::Plugin(_) | FormatError::Read(_) | FormatError::Io(_) => {
+            (Exit::Failure, Vec::new())
+        }
+    }
+}
+
+/// Longest user string quoted whole in a message, in characters.
+const EXCERPT_CHARS: usize = 40;
+
+/// A user-given string as a message quotes it: whole when short, else its
+/// first characters and `...`, at most [`EXCERPT_CHARS`] in all.
+pub fn excerpt(s: &str) -> String {
+    if s.chars().count() > EXCERPT_CHARS {
+        let head: String = s.chars().take(EXCERPT_CHARS - 3).collect();
+        format!("{head}...")
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Renders an error chain as one line: `outer: inner: innermost`, without

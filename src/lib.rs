@@ -1,132 +1,87 @@
-//! lockbox: seal files and messages to a recipient's public key, in the age
-//! v1 format.
+//! lockbox seals files and messages to a recipient's public key, in the
+//! [age v1](https://age-encryption.org/v1) format, byte for byte: what it
+//! seals opens with age, rage and typage, and the other way round.
 //!
-//! The library holds everything; `main.rs` only calls [`run_main`].
+//! This is the library: [`seal`] and [`open`] streams with [`Recipient`]s
+//! and [`Identity`]s, [`Options`] and a typed [`Error`]; [`Encryptor`] and
+//! [`Decryptor`] split the same work in two steps. It needs no terminal,
+//! environment or file system: any [`Read`](std::io::Read) and
+//! [`Write`](std::io::Write) will do, in-memory buffers included.
+//!
+//! ```
+//! use lockbox::{Identity, Options};
+//!
+//! let identity = Identity::generate();
+//! let recipient = identity.to_recipient()?;
+//!
+//! let mut sealed = Vec::new();
+//! lockbox::seal(&[recipient], &b"meet at noon"[..], &mut sealed, &Options::default())?;
+//!
+//! let mut plain = Vec::new();
+//! lockbox::open(&[identity], &sealed[..], &mut plain, &Options::default())?;
+//! assert_eq!(plain, b"meet at noon");
+//! # Ok::<(), lockbox::Error>(())
+//! ```
+//!
+//! The `lockbox` command line is built on the same engine; it sits behind
+//! the `cli` feature (on by default), which only the binary uses.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
 
-pub mod cli;
-pub mod commands;
-pub mod error;
-pub mod format;
-pub mod generate;
-pub mod io;
-pub mod keys;
-pub mod passphrase;
-pub mod progress;
+mod api;
+mod error;
+mod format;
+mod keys;
 
-use std::ffi::OsString;
-use std::io::Write;
-use std::process::ExitCode;
+#[cfg(feature = "cli")]
+mod cli;
+#[cfg(feature = "cli")]
+mod commands;
+#[cfg(feature = "cli")]
+mod config;
+/// Man pages and completions from the clap definition, compared with the
+/// committed files by its tests.
+#[cfg(all(test, feature = "cli"))]
+mod generate;
+#[cfg(feature = "cli")]
+mod io;
+#[cfg(feature = "cli")]
+mod passphrase;
+#[cfg(feature = "cli")]
+mod progress;
+#[cfg(feature = "cli")]
+mod run;
 
-use clap::Parser;
+#[cfg(feature = "cli")]
+pub use run::run_main;
 
-use crate::cli::{Cli, Command};
-use crate::error::Exit;
+pub use api::{open, seal, Decryptor, Encryptor, Error, Identity, Options, Part, Recipient};
 
-/// Runs a parsed command line.
-pub fn run(cli: &Cli) -> anyhow::Result<()> {
-    match &cli.command {
-        Command::Keygen(a) => commands::keygen::run(a),
-        Command::Seal(a) => commands::seal::run(a),
-        Command::Open(a) => commands::open::run(a),
-        Command::Inspect(a) => commands::inspect::run(a),
-        Command::Contact(a) => commands::contact::run(a),
-    }
+/// The sizes of the age v1 payload: chunks of [`CHUNK`](layout::CHUNK)
+/// plaintext bytes, each sealed with a [`TAG`](layout::TAG)-byte tag, after
+/// a [`NONCE`](layout::NONCE)-byte nonce.
+pub mod layout {
+    pub use crate::format::stream::{CHUNK, ENC_CHUNK, NONCE, TAG};
+    pub use crate::format::VERSION_LINE;
 }
 
-/// Parses the command line, runs it, reports errors on stderr, and returns
-/// the exit status of the contract.
-pub fn run_main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
-    let args: Vec<OsString> = args.into_iter().collect();
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(c) => c,
-        Err(e) => return report_clap(e, &args),
+/// The limits that keep hostile input from exhausting memory or time.
+pub mod limits {
+    pub use crate::format::header::{
+        MAX_HEADER, MAX_HEADER_ARGS, MAX_LINE, MAX_STANZAS, MAX_STANZA_ARGS,
     };
-    match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let (exit, hints) = error::classify(&e);
-            let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "lockbox: error: {}", error::render(&e));
-            for h in hints {
-                let _ = writeln!(stderr, "lockbox: hint: {h}");
-            }
-            ExitCode::from(exit as u8)
-        }
-    }
+    pub use crate::keys::{DEFAULT_MAX_WORK_FACTOR, MAX_IDENTITIES, MAX_KEY_FILE, MAX_RECIPIENTS};
 }
 
-/// Seal's flags given to open: a usage error with a hint, as age gives.
-fn misplaced_open_flag(e: &clap::Error, args: &[OsString]) -> Option<error::Error> {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if e.kind() != ErrorKind::UnknownArgument
-        || args
-            .iter()
-            .skip(1)
-            .find(|a| !a.to_string_lossy().starts_with('-'))?
-            != "open"
-    {
-        return None;
-    }
-    let Some(ContextValue::String(flag)) = e.get(ContextKind::InvalidArg) else {
-        return None;
-    };
-    let flag = flag.split('=').next().unwrap_or_default();
-    Some(match flag {
-        "-a" | "--armor" => error::Error::usage("-a/--armor can't be used with open")
-            .hint("armored files are detected automatically: run the same command without -a"),
-        "-r" | "--recipient" | "-R" | "--recipients-file" => {
-            error::Error::usage("-r/--recipient can't be used with open")
-                .hint("did you mean -i/--identity? To seal a file, use 'lockbox seal -r ...'")
-        }
-        "-p" | "--passphrase" => error::Error::usage("-p/--passphrase can't be used with open")
-            .hint(
-            "passphrase-sealed files are detected automatically: run the same command without -p",
-        ),
-        _ => return None,
-    })
-}
+/// The engine's properties for the fuzz targets (`cargo fuzz` builds with
+/// `--cfg fuzzing`); not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 
-/// Prints help and version on stdout; usage errors as one error line with
-/// hints, exit 2.
-fn report_clap(e: clap::Error, args: &[OsString]) -> ExitCode {
-    use clap::error::ErrorKind;
-    if let Some(err) = misplaced_open_flag(&e, args) {
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "lockbox: error: {}", err.message);
-        for h in err.hints {
-            let _ = writeln!(stderr, "lockbox: hint: {h}");
-        }
-        return ExitCode::from(Exit::Usage as u8);
-    }
-    match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            return ExitCode::from(Exit::Usage as u8);
-        }
-        _ => {}
-    }
-    let text = e.render().to_string();
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let first = lines
-        .next()
-        .unwrap_or("invalid command line")
-        .trim_start_matches("error: ");
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "lockbox: error: {first}");
-    for l in lines {
-        let l = l.trim();
-        if let Some(tip) = l.strip_prefix("tip: ") {
-            let _ = writeln!(stderr, "lockbox: hint: {tip}");
-        } else if let Some(usage) = l.strip_prefix("Usage: ") {
-            let _ = writeln!(stderr, "lockbox: hint: usage: {usage}");
-        }
-    }
-    let _ = writeln!(stderr, "lockbox: hint: see 'lockbox --help'");
-    ExitCode::from(Exit::Usage as u8)
-}
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

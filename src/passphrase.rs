@@ -24,8 +24,7 @@ pub struct PassphraseSource {
     pub max_work_factor: Option<u8>,
 }
 
-/// The highest scrypt work factor (log2 of N) accepted by default, as Go age.
-pub const DEFAULT_MAX_WORK_FACTOR: u8 = 22;
+pub use crate::keys::DEFAULT_MAX_WORK_FACTOR;
 
 fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
     let f = std::fs::File::open(path)

@@ -8,13 +8,9 @@ use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use lockbox::format::{self, StreamOptions};
-
-/// The X25519 identity of the CCTV vectors.
-const IDENTITY: &str = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+use common::IDENTITY;
 
 /// A folder holding `key.txt` (the identity) and `sealed.age` (`plain`
 /// sealed to it); HOME points there too.
@@ -28,7 +24,7 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("key.txt"), format!("{IDENTITY}\n")).unwrap();
         let plain = common::bytes(len, seed);
-        std::fs::write(dir.path().join("sealed.age"), seal(&plain)).unwrap();
+        std::fs::write(dir.path().join("sealed.age"), common::sealed(&plain)).unwrap();
         Env { dir, plain }
     }
 
@@ -70,22 +66,6 @@ fn temporaries(dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with(".lockbox-tmp"))
         .collect()
-}
-
-fn seal(plain: &[u8]) -> Vec<u8> {
-    let id = age::x25519::Identity::from_str(IDENTITY).unwrap();
-    let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(id.to_public())];
-    let mut out = Vec::new();
-    format::encrypt(
-        &recipients,
-        plain,
-        &mut out,
-        false,
-        StreamOptions { threads: 2 },
-        &mut |_| {},
-    )
-    .unwrap();
-    out
 }
 
 /// Every stderr line is a lockbox message: no panic, no backtrace.
@@ -370,7 +350,7 @@ fn a_failed_open_keeps_the_older_output() {
 fn two_writers_to_one_output_leave_one_complete_file() {
     let env = Env::new(3 << 20, 8);
     let other = common::bytes(3 << 20, 9);
-    std::fs::write(env.path("other.age"), seal(&other)).unwrap();
+    std::fs::write(env.path("other.age"), common::sealed(&other)).unwrap();
     for round in 0..4 {
         let _ = std::fs::remove_file(env.path("out"));
         let spawn = |input: &str| {

@@ -7,16 +7,12 @@
 
 mod common;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use lockbox::format::{self, header, StreamOptions};
-use lockbox::keys;
-
-/// The X25519 identity of the CCTV vectors, and its recipient.
-const IDENTITY: &str = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
-const RECIPIENT: &str = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef";
+use common::{sealed, IDENTITY, RECIPIENT};
+use lockbox::limits;
 
 const QUICK: Duration = Duration::from_secs(20);
 
@@ -87,7 +83,7 @@ fn many_stanzas(n: usize) -> Vec<u8> {
 #[test]
 fn more_than_20000_stanzas_is_an_invalid_file() {
     let env = Env::new();
-    std::fs::write(env.path("many.age"), many_stanzas(header::MAX_STANZAS + 1)).unwrap();
+    std::fs::write(env.path("many.age"), many_stanzas(limits::MAX_STANZAS + 1)).unwrap();
     let (code, err) = env.open("many.age");
     assert_eq!(code, 4, "{err}");
     assert!(
@@ -100,7 +96,7 @@ fn more_than_20000_stanzas_is_an_invalid_file() {
 fn exactly_20000_stanzas_are_read_and_match_nothing() {
     // The limit itself is accepted, in linear time: no identity matches.
     let env = Env::new();
-    std::fs::write(env.path("many.age"), many_stanzas(header::MAX_STANZAS)).unwrap();
+    std::fs::write(env.path("many.age"), many_stanzas(limits::MAX_STANZAS)).unwrap();
     let (code, err) = env.open("many.age");
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("no identity matched"), "{err}");
@@ -223,7 +219,7 @@ fn a_17_mib_identity_file_is_refused() {
 #[test]
 fn a_16_mib_identity_file_is_accepted() {
     let env = Env::new();
-    let max = keys::MAX_KEY_FILE as usize;
+    let max = limits::MAX_KEY_FILE as usize;
     padded_key_file(&env.path("max.txt"), max, &format!("{IDENTITY}\n"));
     std::fs::write(env.path("f.age"), sealed(b"hi")).unwrap();
     let (code, err) = env.run(&["open", "-i", "max.txt", "-o", "out", "f.age"], &[]);
@@ -248,7 +244,7 @@ fn a_17_mib_recipients_file_is_refused() {
 #[test]
 fn too_many_recipients_or_identities_are_refused() {
     let env = Env::new();
-    let n = keys::MAX_RECIPIENTS + 1;
+    let n = limits::MAX_RECIPIENTS + 1;
     std::fs::write(env.path("r.txt"), format!("{RECIPIENT}\n").repeat(n)).unwrap();
     std::fs::write(env.path("plain"), b"hi").unwrap();
     let (code, err) = env.run(&["seal", "-R", "r.txt", "-o", "x.age", "plain"], &[]);
@@ -256,33 +252,12 @@ fn too_many_recipients_or_identities_are_refused() {
     assert!(err.contains("more than 10000 recipients"), "{err}");
     assert!(!env.path("x.age").exists());
 
-    let n = keys::MAX_IDENTITIES + 1;
+    let n = limits::MAX_IDENTITIES + 1;
     std::fs::write(env.path("i.txt"), format!("{IDENTITY}\n").repeat(n)).unwrap();
     std::fs::write(env.path("f.age"), sealed(b"hi")).unwrap();
     let (code, err) = env.run(&["open", "-i", "i.txt", "f.age"], &[]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("more than 10000 identities"), "{err}");
-}
-
-/// `plain` sealed to the vectors' X25519 identity.
-fn sealed(plain: &[u8]) -> Vec<u8> {
-    let id = age::x25519::Identity::from_str(IDENTITY).unwrap();
-    let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(id.to_public())];
-    seal_to(&recipients, plain)
-}
-
-fn seal_to(recipients: &[Box<dyn age::Recipient + Send>], plain: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    format::encrypt(
-        recipients,
-        plain,
-        &mut out,
-        false,
-        StreamOptions { threads: 1 },
-        &mut |_| {},
-    )
-    .unwrap();
-    out
 }
 
 /// The body of a CCTV vector (its own header stripped).
@@ -312,11 +287,18 @@ fn scrypt_work_factor_23_is_refused_with_a_hint() {
     assert!(!env.path("out").exists());
 }
 
-/// A passphrase-sealed file with work factor `log_n`.
+/// A passphrase-sealed file with work factor `log_n`, sealed by the age
+/// crate: lockbox only seals at 2^18.
 fn passphrase_sealed(log_n: u8, pass: &str, plain: &[u8]) -> Vec<u8> {
     let mut r = age::scrypt::Recipient::new(pass.to_owned().into());
     r.set_work_factor(log_n);
-    seal_to(&[Box::new(r)], plain)
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
+    let mut out = Vec::new();
+    let mut w = encryptor.wrap_output(&mut out).unwrap();
+    w.write_all(plain).unwrap();
+    w.finish().unwrap();
+    out
 }
 
 #[test]
@@ -415,6 +397,7 @@ fn max_work_factor_reaches_protected_identity_files() {
     let identity = age::x25519::Identity::generate();
     let secret = identity.to_string();
     let text = format!("{}\n", secrecy::ExposeSecret::expose_secret(&secret));
+    let recipient: lockbox::Recipient = identity.to_public().to_string().parse().unwrap();
     std::fs::write(
         env.path("id.age"),
         passphrase_sealed(12, "right", text.as_bytes()),
@@ -422,7 +405,7 @@ fn max_work_factor_reaches_protected_identity_files() {
     .unwrap();
     std::fs::write(
         env.path("f.age"),
-        seal_to(&[Box::new(identity.to_public())], b"for the key"),
+        common::seal_to(&[recipient], b"for the key"),
     )
     .unwrap();
     let pass = [("LOCKBOX_PASSPHRASE", "right")];

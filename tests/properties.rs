@@ -1,6 +1,6 @@
 //! Property tests: any corruption of a sealed file is detected (issue 5).
 //!
-//! Through the library's top-level open (`format::decrypt`): for random
+//! Through the library's front door (`lockbox::open`): for random
 //! plaintexts up to 300 KiB, a single-bit flip anywhere (binary and
 //! armored), any truncation, any appended bytes, and reordering or
 //! duplication of chunks give a failure of a documented class (armor,
@@ -11,18 +11,24 @@
 
 mod common;
 
-use std::io::Cursor;
 use std::path::Path;
-use std::str::FromStr;
 
-use lockbox::format::{self, stream, FormatError, StreamOptions};
+use lockbox::layout as stream;
+use lockbox::{Error, Identity, Options};
 use proptest::prelude::*;
 
 /// The X25519 identity of the CCTV vectors.
 const IDENTITY: &str = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
 
-fn identity() -> age::x25519::Identity {
-    age::x25519::Identity::from_str(IDENTITY).unwrap()
+fn identity() -> Identity {
+    IDENTITY.parse().unwrap()
+}
+
+fn options(threads: usize, armor: bool) -> Options {
+    let mut o = Options::default();
+    o.threads = threads;
+    o.armor = armor;
+    o
 }
 
 /// Plaintext lengths: anywhere up to 300 KiB, often near a chunk boundary.
@@ -34,45 +40,38 @@ fn plaintext_len() -> impl Strategy<Value = usize> {
 }
 
 fn seal(plain: &[u8], armored: bool) -> Vec<u8> {
-    let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(identity().to_public())];
+    let recipient = identity().to_recipient().unwrap();
     let mut out = Vec::new();
-    format::encrypt(
-        &recipients,
-        plain,
-        &mut out,
-        armored,
-        StreamOptions { threads: 2 },
-        &mut |_| {},
-    )
-    .unwrap();
+    lockbox::seal(&[recipient], plain, &mut out, &options(2, armored)).unwrap();
     out
 }
 
 /// The failure class of an open, by the vectors' names.
-fn class(err: &anyhow::Error) -> &'static str {
-    match err.chain().find_map(|c| c.downcast_ref::<FormatError>()) {
-        Some(FormatError::Armor(_)) => "armor",
-        Some(FormatError::Header(_)) => "header",
-        Some(FormatError::Hmac) => "hmac",
-        Some(FormatError::Payload(_)) => "payload",
-        Some(FormatError::NoMatch(_)) => "no match",
-        Some(FormatError::WorkFactor(_)) => "work factor",
-        None => panic!("an open failed outside the documented classes: {err:#}"),
+fn class(err: &Error) -> &'static str {
+    match err {
+        Error::Armor(_) => "armor",
+        Error::Header(_)
+        | Error::Truncated {
+            part: lockbox::Part::Header,
+            ..
+        } => "header",
+        Error::HeaderMac => "hmac",
+        Error::Payload(_)
+        | Error::Truncated {
+            part: lockbox::Part::Payload,
+            ..
+        } => "payload",
+        Error::NoMatch { .. } => "no match",
+        Error::WorkFactorLimit { .. } => "work factor",
+        _ => panic!("an open failed outside the documented classes: {err}"),
     }
 }
 
 /// Opens `sealed`; returns the failure class (None on success) and what was
 /// released.
 fn open(sealed: &[u8], threads: usize) -> (Option<&'static str>, Vec<u8>) {
-    let id = identity();
-    let ids: [&dyn age::Identity; 1] = [&id];
     let mut out = Vec::new();
-    let r = format::decrypt(
-        Cursor::new(sealed.to_vec()),
-        &ids,
-        &mut out,
-        StreamOptions { threads },
-    );
+    let r = lockbox::open(&[identity()], sealed, &mut out, &options(threads, false));
     (r.err().map(|e| class(&e)), out)
 }
 

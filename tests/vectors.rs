@@ -6,9 +6,8 @@ mod common;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use lockbox::format::{self, FormatError, StreamOptions};
+use lockbox::{Error, Identity, Options, Part};
 use sha2::{Digest, Sha256};
 
 struct Vector {
@@ -106,19 +105,23 @@ fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-fn class_of(err: &anyhow::Error) -> &'static str {
-    for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<FormatError>() {
-            return match e {
-                FormatError::Armor(_) => "armor failure",
-                FormatError::Header(_) | FormatError::WorkFactor(_) => "header failure",
-                FormatError::Hmac => "HMAC failure",
-                FormatError::Payload(_) => "payload failure",
-                FormatError::NoMatch(_) => "no match",
-            };
-        }
+fn class_of(err: &Error) -> &'static str {
+    match err {
+        Error::Armor(_) => "armor failure",
+        Error::Header(_)
+        | Error::WorkFactorLimit { .. }
+        | Error::Truncated {
+            part: Part::Header, ..
+        } => "header failure",
+        Error::HeaderMac => "HMAC failure",
+        Error::Payload(_)
+        | Error::Truncated {
+            part: Part::Payload,
+            ..
+        } => "payload failure",
+        Error::NoMatch { .. } => "no match",
+        _ => "other",
     }
-    "other"
 }
 
 /// A writer that records what was released, shareable with the test.
@@ -135,46 +138,19 @@ impl std::io::Write for Released {
     }
 }
 
-fn open_with_library(v: &Vector, threads: usize) -> (Result<(), anyhow::Error>, Vec<u8>) {
-    let mut ids: Vec<Box<dyn age::Identity>> = Vec::new();
-    for i in &v.identities {
-        if i.starts_with("AGE-SECRET-KEY-PQ-") {
-            ids.push(Box::new(lockbox::keys::pq::Identity::from_str(i).unwrap()));
-        } else {
-            ids.push(Box::new(age::x25519::Identity::from_str(i).unwrap()));
-        }
-    }
-    // As the command does: a passphrase-sealed file is opened with the
-    // passphrase alone, with the default work factor limit.
+/// Opens a vector through the library's front door: its identities, and
+/// its passphrase (with the default work factor limit).
+fn open_with_library(v: &Vector, threads: usize) -> (Result<(), Error>, Vec<u8>) {
+    let mut ids: Vec<Identity> = v.identities.iter().map(|i| i.parse().unwrap()).collect();
+    ids.extend(
+        v.passphrases
+            .iter()
+            .map(|p| Identity::passphrase(p.clone().into())),
+    );
+    let mut options = Options::default();
+    options.threads = threads;
     let mut out = Released::default();
-    let sealed = match format::read_header(std::io::Cursor::new(v.file.clone())) {
-        Ok(s) => s,
-        Err(e) => return (Err(e), out.0),
-    };
-    let key = match format::is_passphrase_sealed(&sealed.header) {
-        Err(e) => Err(e.into()),
-        Ok(true) => {
-            let mut id = age::scrypt::Identity::new(v.passphrases[0].clone().into());
-            id.set_max_work_factor(22);
-            format::unwrap_file_key(&sealed.header, &[&id])
-        }
-        Ok(false) => {
-            let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
-            format::unwrap_file_key(&sealed.header, &refs)
-        }
-    };
-    let key = match key {
-        Ok(k) => k,
-        Err(e) => return (Err(e), out.0),
-    };
-    let r = format::stream::open_payload(
-        &key,
-        sealed.payload,
-        &mut out,
-        StreamOptions { threads },
-        &mut |_| {},
-    )
-    .map_err(format::from_io);
+    let r = lockbox::open(&ids, &v.file[..], &mut out, &options);
     (r, out.0)
 }
 

@@ -46,29 +46,11 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
         .context("failed to write to standard output")
 }
 
-/// Parses a recipient given on the command line, naming it in the error
-/// unless it looks like a secret key (never echo those).
-pub fn parse_argument(r: &str) -> Result<RecipientEntry, Error> {
-    keys::parse_recipient(r).map_err(|e| {
-        let upper = r.trim().to_ascii_uppercase();
-        let secret = upper.starts_with("AGE-SECRET-KEY") || upper.starts_with("AGE-PLUGIN-");
-        let mut err = if secret {
-            Error::usage(e.message)
-        } else {
-            let shown: String = r.chars().take(40).collect();
-            let more = if r.chars().count() > 40 { "..." } else { "" };
-            Error::usage(format!("{}: '{shown}{more}'", e.message))
-        };
-        err.hints = e.hints;
-        err
-    })
-}
-
 fn add(args: &ContactAddArgs, quiet: bool) -> anyhow::Result<()> {
     contacts::check_name(&args.name)?;
     let mut entries = Vec::new();
     for r in &args.recipients {
-        entries.push(parse_argument(r)?);
+        entries.push(super::parse_recipient_argument(r)?);
     }
     if let Some(file) = &args.from {
         entries.extend(keys::read_recipients_file(file)?);

@@ -11,18 +11,14 @@ use anyhow::Context;
 
 use crate::cli::InspectArgs;
 use crate::error::Error;
-use crate::format::{self, FormatError};
+use crate::format::{self, stream, FormatError};
 use crate::io;
+use crate::keys;
 
-/// Chunk size of the STREAM payload, and its per-chunk tag.
-const CHUNK: u64 = 64 * 1024;
-const TAG: u64 = 16;
-const NONCE: u64 = format::stream::NONCE as u64;
-
-/// Stanza types that are classic (breakable by a quantum computer).
-const CLASSIC: [&str; 5] = ["X25519", "ssh-rsa", "ssh-ed25519", "p256tag", "piv-p256"];
-/// Stanza types that are post-quantum (scrypt is symmetric).
-const POSTQUANTUM: [&str; 3] = ["mlkem768x25519", "mlkem768p256tag", "scrypt"];
+/// The STREAM payload's chunk, tag and nonce sizes.
+const CHUNK: u64 = stream::CHUNK as u64;
+const TAG: u64 = stream::TAG as u64;
+const NONCE: u64 = stream::NONCE as u64;
 
 /// What `inspect` found.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,13 +64,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
         );
     }
     let reader = io::open_input(input)?;
-    let report = inspect(reader).map_err(|e| {
-        if e.downcast_ref::<FormatError>().is_some() {
-            e.context(format!("failed to inspect {}", io::input_name(input)))
-        } else {
-            e
-        }
-    })?;
+    let report = inspect(reader).map_err(|e| super::name_input(e, "inspect", input))?;
     let text = if args.json {
         to_json(&report)
     } else {
@@ -92,7 +82,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
 }
 
 /// Reads a sealed input to its end, without decrypting, and reports on it.
-pub fn inspect<R: Read + Send + 'static>(input: R) -> anyhow::Result<Report> {
+pub fn inspect<R: Read + Send>(input: R) -> anyhow::Result<Report> {
     let count = Arc::new(AtomicU64::new(0));
     let counting = Counting {
         inner: input,
@@ -100,14 +90,14 @@ pub fn inspect<R: Read + Send + 'static>(input: R) -> anyhow::Result<Report> {
     };
     let mut sealed = format::read_header(counting)?;
     let payload_size = std::io::copy(&mut sealed.payload, &mut std::io::sink())
-        .map_err(format::from_io)
+        .map_err(FormatError::from)
         .context("failed to read the payload")?;
     let header_size = sealed.header.size as u64;
     let raw = count.load(Ordering::Relaxed);
     let stanzas = sealed.header.stanza_types();
     Ok(Report {
         armored: sealed.armored,
-        postquantum: postquantum(&stanzas),
+        postquantum: keys::postquantum(&stanzas),
         stanzas,
         header_size,
         payload_size,
@@ -118,18 +108,6 @@ pub fn inspect<R: Read + Send + 'static>(input: R) -> anyhow::Result<Report> {
             0
         },
     })
-}
-
-/// "no" when any stanza is classic, "yes" when all are post-quantum,
-/// "unknown" otherwise (plugin or unknown types).
-pub fn postquantum(stanzas: &[String]) -> &'static str {
-    if stanzas.iter().any(|s| CLASSIC.contains(&s.as_str())) {
-        "no"
-    } else if !stanzas.is_empty() && stanzas.iter().all(|s| POSTQUANTUM.contains(&s.as_str())) {
-        "yes"
-    } else {
-        "unknown"
-    }
 }
 
 /// The plaintext size a payload of `payload` bytes implies: the nonce, then
@@ -213,20 +191,6 @@ pub fn to_json(r: &Report) -> String {
     out
 }
 
-/// Stanza types with their counts, in order of first appearance:
-/// `X25519 (2), mlkem768x25519 (1)`.
-pub fn type_counts(stanzas: &[String]) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for t in stanzas {
-        match counts.iter_mut().find(|(n, _)| n == t) {
-            Some((_, c)) => *c += 1,
-            None => counts.push((t, 1)),
-        }
-    }
-    let parts: Vec<String> = counts.iter().map(|(t, c)| format!("{t} ({c})")).collect();
-    parts.join(", ")
-}
-
 fn to_text(r: &Report, input: Option<&Path>) -> String {
     let mut out = String::new();
     let name = io::input_name(input);
@@ -236,7 +200,7 @@ fn to_text(r: &Report, input: Option<&Path>) -> String {
         format::VERSION_LINE,
         if r.armored { ", ASCII-armored" } else { "" }
     );
-    let _ = writeln!(out, "sealed to:     {}", type_counts(&r.stanzas));
+    let _ = writeln!(out, "sealed to:     {}", format::type_counts(&r.stanzas));
     let pq = match r.postquantum {
         "yes" => "yes (every stanza is post-quantum)",
         "no" => "no (a classic stanza could be broken by a quantum computer)",
@@ -279,19 +243,6 @@ mod tests {
         assert!(plaintext_size(31).is_err());
         assert!(plaintext_size(16 + 65536 + 16 + 16).is_err());
         assert!(plaintext_size(16 + 65536 + 16 + 5).is_err());
-    }
-
-    #[test]
-    fn postquantum_rule() {
-        let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(postquantum(&v(&["mlkem768x25519"])), "yes");
-        assert_eq!(postquantum(&v(&["scrypt"])), "yes");
-        assert_eq!(postquantum(&v(&["mlkem768x25519", "X25519"])), "no");
-        assert_eq!(postquantum(&v(&["lockboxtest"])), "unknown");
-        assert_eq!(
-            postquantum(&v(&["mlkem768x25519", "lockboxtest"])),
-            "unknown"
-        );
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
     let fingerprint = keys::fingerprint(&recipient);
     let text = keys::identity_file_text(&secret, &recipient);
     let text = if args.protect {
-        protect(&text, &source)?
+        let pass = source.get("Passphrase to protect the identity: ", true)?;
+        keys::protected::protect(&text, pass)?
     } else {
         text
     };
@@ -53,7 +54,7 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
         }
         Some(p) => p.clone(),
         None => {
-            let path = super::default_identity_path()?;
+            let path = crate::config::default_identity_path()?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 use std::os::unix::fs::DirBuilderExt;
                 std::fs::DirBuilder::new()
@@ -79,33 +80,10 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Seals an identity file's text with a passphrase: an armored age file
-/// with one scrypt stanza, which age, rage and typage open as an identity
-/// file.
-fn protect(text: &str, source: &PassphraseSource) -> anyhow::Result<zeroize::Zeroizing<String>> {
-    let pass = source.get("Passphrase to protect the identity: ", true)?;
-    let mut r = age::scrypt::Recipient::new(pass);
-    r.set_work_factor(crate::commands::seal::SCRYPT_WORK_FACTOR);
-    let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(r)];
-    let mut sealed = Vec::new();
-    crate::format::encrypt(
-        &recipients,
-        text.as_bytes(),
-        &mut sealed,
-        true,
-        crate::format::StreamOptions { threads: 1 },
-        &mut |_| {},
-    )?;
-    // Armor is ASCII by construction.
-    Ok(zeroize::Zeroizing::new(
-        String::from_utf8(sealed).context("armored output is not text")?,
-    ))
-}
-
 /// Prints the recipients of an identity file on stdout and, unless quiet,
 /// their fingerprints on stderr, so you can read yours to a contact.
 fn print_recipients(path: &Path, source: &PassphraseSource, quiet: bool) -> anyhow::Result<()> {
-    let entries = keys::read_identity_file(path, source)?;
+    let entries = keys::read_identity_file(path, &mut source.clone())?;
     let mut out = String::new();
     for e in &entries {
         let r = e.recipient()?;

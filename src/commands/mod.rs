@@ -7,36 +7,86 @@ pub mod keygen;
 pub mod open;
 pub mod seal;
 
-use std::path::PathBuf;
+use std::path::Path;
 
+use crate::cli::RunArgs;
 use crate::error::Error;
+use crate::format::{FormatError, StreamOptions};
+use crate::io;
+use crate::keys::{self, RecipientEntry};
+use crate::passphrase::PassphraseSource;
 
-/// The environment variable naming the default identity file.
-pub const ENV_IDENTITY: &str = "LOCKBOX_IDENTITY";
-
-/// The default identity file: `$LOCKBOX_IDENTITY`, else
-/// `$XDG_CONFIG_HOME/lockbox/identity.txt`, else
-/// `~/.config/lockbox/identity.txt`.
-pub fn default_identity_path() -> anyhow::Result<PathBuf> {
-    if let Some(p) = std::env::var_os(ENV_IDENTITY).filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(p));
+/// Stream options from `-j`.
+fn stream_options(run: &RunArgs) -> StreamOptions {
+    match run.threads {
+        Some(n) => StreamOptions {
+            threads: n as usize,
+        },
+        None => StreamOptions::default(),
     }
-    Ok(config_dir()?.join("identity.txt"))
 }
 
-/// lockbox's configuration folder.
-pub fn config_dir() -> anyhow::Result<PathBuf> {
-    if let Some(p) = std::env::var_os("XDG_CONFIG_HOME").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(p).join("lockbox"));
+/// The size of a regular input file, for the progress bar.
+fn input_size(path: Option<&Path>) -> Option<u64> {
+    let p = path.filter(|p| !io::is_std(Some(p)))?;
+    std::fs::metadata(p)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+}
+
+/// Names the files in an error from the payload path: an I/O error says
+/// which side failed; the engine's other errors stay as they are.
+fn write_context(e: FormatError, output: &str, input: Option<&Path>) -> anyhow::Error {
+    let FormatError::Io(ioe) = e else {
+        return e.into();
+    };
+    let context = match ioe.kind() {
+        std::io::ErrorKind::BrokenPipe => format!("{output} was closed early"),
+        std::io::ErrorKind::StorageFull => format!("no space left to write {output}"),
+        _ => format!(
+            "failed while reading {} or writing {output}",
+            io::input_name(input)
+        ),
+    };
+    anyhow::Error::new(ioe).context(context)
+}
+
+/// Adds "failed to VERB INPUT" to an error about the input file itself (an
+/// invalid file, or one for no identity), so the message names the file.
+fn name_input(e: anyhow::Error, verb: &str, input: Option<&Path>) -> anyhow::Error {
+    match crate::error::classify(&e).0 {
+        crate::error::Exit::NoMatch | crate::error::Exit::Invalid => {
+            let name = io::input_name(input);
+            e.context(format!("failed to {verb} {name}"))
+        }
+        _ => e,
     }
-    match std::env::var_os("HOME").filter(|p| !p.is_empty()) {
-        Some(home) => Ok(PathBuf::from(home).join(".config").join("lockbox")),
-        None => Err(Error::failure(
-            "cannot find the configuration folder: neither XDG_CONFIG_HOME nor HOME is set",
-        )
-        .hint(format!(
-            "set {ENV_IDENTITY}, or use -i/--identity or -o/--output"
-        ))
-        .into()),
+}
+
+/// Parses a recipient given on the command line, naming it in the error
+/// unless it looks like a secret key (never echo those).
+fn parse_recipient_argument(r: &str) -> Result<RecipientEntry, Error> {
+    keys::parse_recipient(r).map_err(|e| {
+        let upper = r.trim().to_ascii_uppercase();
+        let secret = upper.starts_with("AGE-SECRET-KEY") || upper.starts_with("AGE-PLUGIN-");
+        let mut err = if secret {
+            Error::usage(e.message)
+        } else {
+            Error::usage(format!("{}: '{}'", e.message, crate::error::excerpt(r)))
+        };
+        err.hints = e.hints;
+        err
+    })
+}
+
+/// The command line's passphrases unlock protected identity files.
+impl keys::Unlock for PassphraseSource {
+    fn passphrase(&mut self, prompt: &str) -> anyhow::Result<secrecy::SecretString> {
+        self.get(prompt, false)
+    }
+
+    fn max_work_factor(&self) -> Option<u8> {
+        self.max_work_factor
     }
 }

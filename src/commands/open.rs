@@ -1,11 +1,12 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::{input_size, name_input, stream_options, write_context};
 use crate::cli::OpenArgs;
 use crate::error::Error;
-use crate::format::{self, stream, FormatError};
+use crate::format::{self, FormatError};
 use crate::io::{self, Output};
 use crate::keys;
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
@@ -23,14 +24,12 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     };
 
     let input = io::open_input(args.input.as_deref())?;
-    let sealed = format::read_header(input).map_err(|e| name_input(e, args.input.as_deref()))?;
-    let key = if format::is_passphrase_sealed(&sealed.header)
-        .map_err(|e| name_input(e.into(), args.input.as_deref()))?
-    {
+    let in_name = |e: FormatError| name_input(e.into(), "open", args.input.as_deref());
+    let sealed = format::read_header(input).map_err(in_name)?;
+    let key = if format::is_passphrase_sealed(&sealed.header).map_err(in_name)? {
         let pass = source.get("Passphrase: ", false)?;
-        let mut id = age::scrypt::Identity::new(pass);
-        id.set_max_work_factor(args.max_work_factor);
-        format::unwrap_file_key(&sealed.header, &[&id])
+        let id = keys::protected::passphrase_identity(pass, args.max_work_factor);
+        format::unwrap_file_key(&sealed.header, &[&id]).map_err(anyhow::Error::new)
     } else {
         // With a passphrase given but no identity anywhere, the file is
         // simply not for that passphrase: "no identity matched" (exit 3).
@@ -40,24 +39,24 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
         };
         let mut entries = Vec::new();
         for f in &files {
-            entries.extend(keys::read_identity_file(f, &source)?);
+            entries.extend(keys::read_identity_file(f, &mut source.clone())?);
         }
         let ids = keys::to_age_identities(entries, &callbacks)?;
         let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
         format::unwrap_file_key(&sealed.header, &refs).map_err(|e| tried(e, &files))
     }
-    .map_err(|e| name_input(e, args.input.as_deref()))?;
+    .map_err(|e| name_input(e, "open", args.input.as_deref()))?;
 
-    let total = crate::commands::seal::input_size(args.input.as_deref());
+    let total = input_size(args.input.as_deref());
     let mut output = Output::create(args.output.as_deref(), 0o600)?;
-    let opts = crate::commands::seal::stream_options(&args.run);
+    let opts = stream_options(&args.run);
     let progress = Progress::new(total, !args.run.quiet);
     let name = output.name();
     let to_terminal = output.is_stdout() && output.is_terminal();
     let result = if to_terminal {
         // Buffer what is bound for a terminal and refuse control characters.
         let mut buf = LimitedBuffer::default();
-        let r = stream::open_payload(&key, sealed.payload, &mut buf, opts, &mut |_| {});
+        let r = format::open_payload(&key, sealed, &mut buf, opts, &mut |_| {});
         if buf.overflow {
             return Err(
                 Error::failure("the plaintext is too large to print on a terminal")
@@ -65,7 +64,6 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
                     .into(),
             );
         }
-        let r = r.map_err(format::from_io);
         if r.is_ok() {
             if !io::printable(&buf.data) {
                 return Err(Error::failure("refusing to print binary plaintext on a terminal")
@@ -76,47 +74,29 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
         }
         r
     } else {
-        stream::open_payload(&key, sealed.payload, &mut output, opts, &mut |n| {
-            progress.add(n)
-        })
-        .map_err(format::from_io)
+        format::open_payload(&key, sealed, &mut output, opts, &mut |n| progress.add(n))
     };
     progress.finish();
     result
-        .map_err(|e| crate::commands::seal::write_context(e, &name, args.input.as_deref()))
-        .map_err(|e| name_input(e, args.input.as_deref()))?;
+        .map_err(|e| write_context(e, &name, args.input.as_deref()))
+        .map_err(|e| name_input(e, "open", args.input.as_deref()))?;
     output.commit()
 }
 
 /// Names the identity files that were tried when none matched.
-fn tried(e: anyhow::Error, files: &[PathBuf]) -> anyhow::Error {
-    match e.downcast_ref::<FormatError>() {
-        Some(fe @ FormatError::NoMatch(_)) if !files.is_empty() => {
-            let mut err = Error::new(crate::error::Exit::NoMatch, fe.to_string());
-            err.hints = fe.hints();
+fn tried(e: FormatError, files: &[PathBuf]) -> anyhow::Error {
+    match e {
+        FormatError::NoMatch(_) if !files.is_empty() => {
+            let (exit, hints) = crate::error::classify_format(&e);
+            let mut err = Error::new(exit, e.to_string());
+            err.hints = hints;
             let names: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
             err.hints
                 .push(format!("tried the identities in {}", names.join(", ")));
             err.into()
         }
-        _ => e,
+        _ => e.into(),
     }
-}
-
-/// Adds the input's name to format errors, so the message names the file.
-fn name_input(e: anyhow::Error, input: Option<&Path>) -> anyhow::Error {
-    let about_file = e.downcast_ref::<FormatError>().is_some()
-        || e.downcast_ref::<Error>().is_some_and(|x| {
-            matches!(
-                x.exit,
-                crate::error::Exit::NoMatch | crate::error::Exit::Invalid
-            )
-        });
-    if about_file {
-        let name = io::input_name(input);
-        return e.context(format!("failed to open {name}"));
-    }
-    e
 }
 
 /// The identity files to use: `-i` files, else the default identity file.
@@ -124,7 +104,7 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
-    let default = crate::commands::default_identity_path()?;
+    let default = crate::config::default_identity_path()?;
     if !default.exists() && have_passphrase {
         return Ok(Vec::new());
     }
@@ -159,68 +139,4 @@ impl Write for LimitedBuffer {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Opens a passphrase-protected identity file's contents.
-pub fn open_protected_identity(
-    path: &Path,
-    data: &[u8],
-    source: &PassphraseSource,
-) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
-    let owned = data.to_vec();
-    let sealed = format::read_header(std::io::Cursor::new(owned))
-        .map_err(|e| e.context(format!("failed to read identity file '{}'", path.display())))?;
-    if !format::is_passphrase_sealed(&sealed.header).unwrap_or(false) {
-        return Err(Error::failure(format!(
-            "identity file '{}' is a sealed file but not passphrase-protected",
-            path.display()
-        ))
-        .into());
-    }
-    let pass = source.get(
-        &format!("Passphrase for identity file '{}': ", path.display()),
-        false,
-    )?;
-    let limit = source
-        .max_work_factor
-        .unwrap_or(crate::passphrase::DEFAULT_MAX_WORK_FACTOR);
-    let mut id = age::scrypt::Identity::new(pass);
-    id.set_max_work_factor(limit);
-    let key = format::unwrap_file_key(&sealed.header, &[&id]).map_err(|e| {
-        match e.downcast_ref::<FormatError>() {
-            Some(FormatError::NoMatch(_)) => Error::failure(format!(
-                "wrong passphrase for identity file '{}'",
-                path.display()
-            ))
-            .into(),
-            // The identity file is the user's own and intact; it only asks
-            // for more work than allowed. Not a tampered input (exit 4):
-            // a failure (exit 1), with the way out that exists here.
-            Some(FormatError::WorkFactor(found)) => {
-                let way_out = if source.max_work_factor.is_some() {
-                    "if you trust this identity file, raise the limit with"
-                } else {
-                    "only 'lockbox open' accepts more, with"
-                };
-                Error::failure(format!(
-                    "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
-                    path.display()
-                ))
-                .hint(format!("{way_out} --max-work-factor {found}"))
-                .into()
-            }
-            _ => e.context(format!("failed to open identity file '{}'", path.display())),
-        }
-    })?;
-    let mut plain = zeroize::Zeroizing::new(Vec::new());
-    stream::open_payload(
-        &key,
-        sealed.payload,
-        &mut *plain,
-        stream::StreamOptions { threads: 1 },
-        &mut |_| {},
-    )
-    .map_err(format::from_io)
-    .map_err(|e| e.context(format!("failed to open identity file '{}'", path.display())))?;
-    Ok(plain)
 }

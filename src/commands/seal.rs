@@ -2,26 +2,14 @@
 
 use std::path::Path;
 
-use crate::cli::{RunArgs, SealArgs};
+use super::{input_size, parse_recipient_argument, stream_options, write_context};
+use crate::cli::SealArgs;
 use crate::error::Error;
-use crate::format::{self, StreamOptions};
+use crate::format::{SealOptions, Sealer};
 use crate::io::{self, Output};
 use crate::keys::{self, IdentityEntry};
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
-
-/// The work factor (log2 N) of new passphrase stanzas, as Go age.
-pub const SCRYPT_WORK_FACTOR: u8 = 18;
-
-/// Stream options from `-j`.
-pub fn stream_options(run: &RunArgs) -> StreamOptions {
-    match run.threads {
-        Some(n) => StreamOptions {
-            threads: n as usize,
-        },
-        None => StreamOptions::default(),
-    }
-}
 
 /// Runs `lockbox seal`.
 pub fn run(args: &SealArgs) -> anyhow::Result<()> {
@@ -63,9 +51,7 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
 
     let recipients: Vec<Box<dyn age::Recipient + Send>> = if args.passphrase {
         let pass = source.get("Passphrase: ", true)?;
-        let mut r = age::scrypt::Recipient::new(pass);
-        r.set_work_factor(SCRYPT_WORK_FACTOR);
-        vec![Box::new(r)]
+        vec![Box::new(keys::protected::passphrase_recipient(pass))]
     } else {
         let mut entries = Vec::new();
         let mut unverified = Vec::new();
@@ -78,18 +64,7 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
                 entries.extend(contact.entries()?);
                 continue;
             }
-            entries.push(keys::parse_recipient(r).map_err(|e| {
-                // Never echo what might be a secret key back to the screen.
-                let secret = r.trim().to_ascii_uppercase().starts_with("AGE-SECRET-KEY")
-                    || r.trim().to_ascii_uppercase().starts_with("AGE-PLUGIN-");
-                let mut err = if secret {
-                    Error::usage(e.message)
-                } else {
-                    Error::usage(format!("{}: '{}'", e.message, shorten(r)))
-                };
-                err.hints = e.hints;
-                err
-            })?);
+            entries.push(parse_recipient_argument(r)?);
         }
         if !unverified.is_empty() && !args.run.quiet {
             let (one, name) = match unverified.as_slice() {
@@ -110,7 +85,7 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         }
         let mut plugin_identities = Vec::new();
         for f in &args.identities {
-            for id in keys::read_identity_file(f, &source)? {
+            for id in keys::read_identity_file(f, &mut source.clone())? {
                 match id {
                     IdentityEntry::Plugin(p) => plugin_identities.push(p),
                     other => entries.push(keys::parse_recipient(&other.recipient()?)?),
@@ -125,7 +100,11 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         keys::to_age_recipients(entries, plugin_identities, &callbacks)?
     };
 
-    let (key, stanzas) = format::wrap_file_key(&recipients)?;
+    let refs: Vec<&dyn age::Recipient> = recipients
+        .iter()
+        .map(|r| r.as_ref() as &dyn age::Recipient)
+        .collect();
+    let sealer = Sealer::new(&refs)?;
     let input = io::open_input(args.input.as_deref())?;
     let total = input_size(args.input.as_deref());
     let mut output = Output::create(args.output.as_deref(), 0o644)?;
@@ -137,57 +116,14 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         );
     }
     let progress = Progress::new(total, !args.run.quiet);
-    let mut nonce = [0u8; format::stream::NONCE];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
     let name = output.name();
-    format::seal_with(
-        &key,
-        &stanzas,
-        nonce,
-        input,
-        &mut output,
-        args.armor,
-        stream_options(&args.run),
-        &mut |n| progress.add(n),
-    )
-    .map_err(|e| write_context(e, &name, args.input.as_deref()))?;
+    let opts = SealOptions {
+        armor: args.armor,
+        stream: stream_options(&args.run),
+    };
+    sealer
+        .seal(input, &mut output, opts, &mut |n| progress.add(n))
+        .map_err(|e| write_context(e, &name, args.input.as_deref()))?;
     progress.finish();
     output.commit()
-}
-
-/// The size of a regular input file, for the progress bar.
-pub fn input_size(path: Option<&Path>) -> Option<u64> {
-    let p = path.filter(|p| !io::is_std(Some(p)))?;
-    std::fs::metadata(p)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-}
-
-/// Names the file in an I/O error from the payload path.
-pub fn write_context(e: anyhow::Error, output: &str, input: Option<&Path>) -> anyhow::Error {
-    if e.downcast_ref::<crate::format::FormatError>().is_some() {
-        return e;
-    }
-    if let Some(ioe) = e.downcast_ref::<std::io::Error>() {
-        if ioe.kind() == std::io::ErrorKind::BrokenPipe {
-            return e.context(format!("{output} was closed early"));
-        }
-        if ioe.raw_os_error() == Some(28) {
-            return e.context(format!("no space left to write {output}"));
-        }
-    }
-    e.context(format!(
-        "failed while reading {} or writing {output}",
-        io::input_name(input)
-    ))
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 {
-        let head: String = s.chars().take(37).collect();
-        format!("{head}...")
-    } else {
-        s.to_owned()
-    }
 }

@@ -6,17 +6,38 @@ pub mod armor;
 pub mod header;
 pub mod stream;
 
+use std::collections::HashSet;
 use std::fmt;
+use std::io::{BufRead, BufReader, Cursor, Read, Write};
 
-use crate::error::Exit;
+use age_core::format::{FileKey, Stanza};
+use rand::RngCore;
 
 pub use header::Header;
+pub use stream::StreamOptions;
 
 /// The version line that starts every age v1 header.
 pub const VERSION_LINE: &str = "age-encryption.org/v1";
 
-/// Why a sealed file could not be opened, in the classes of the C2SP vectors.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The label a post-quantum recipient returns from `wrap_file_key`: a file
+/// sealed to one may only be sealed to others with the same label.
+pub const POSTQUANTUM_LABEL: &str = "postquantum";
+
+/// Where in the file an error was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The header: version line, stanzas, MAC line, and the payload nonce.
+    Header,
+    /// The payload: the STREAM chunks.
+    Payload,
+}
+
+/// What went wrong in the engine: the classes of the C2SP vectors for a
+/// file that does not open, the refusals of sealing, and I/O.
+///
+/// The engine decides no exit status and gives no hints: the command line
+/// maps these once (`error::classify`).
+#[derive(Debug)]
 pub enum FormatError {
     /// The ASCII armor is malformed.
     Armor(String),
@@ -24,53 +45,111 @@ pub enum FormatError {
     Header(String),
     /// The header MAC does not verify: the header was altered.
     Hmac,
-    /// The payload is truncated, altered, or has trailing data.
+    /// The payload is altered, or has trailing data.
     Payload(String),
+    /// The input ends early, in the header or in the payload.
+    Truncated(Part, String),
     /// No identity could unwrap any stanza; holds the stanza types found.
     NoMatch(Vec<String>),
     /// The scrypt work factor is above the accepted maximum.
     WorkFactor(u8),
+    /// Sealing: recipients whose labels differ; `postquantum` when it is
+    /// post-quantum recipients mixed with classic ones.
+    MixedRecipients {
+        /// Whether one side of the mix is post-quantum.
+        postquantum: bool,
+    },
+    /// Sealing: no recipient gave a stanza.
+    NoRecipients,
+    /// Sealing: a recipient failed to wrap the file key.
+    Wrap(String),
+    /// An age plugin failed.
+    Plugin(String),
+    /// Reading the start of the input failed.
+    Read(std::io::Error),
+    /// Reading or writing failed.
+    Io(std::io::Error),
 }
 
-impl FormatError {
-    /// The exit status of this error.
-    pub fn exit(&self) -> Exit {
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FormatError::NoMatch(_) => Exit::NoMatch,
-            _ => Exit::Invalid,
-        }
-    }
-
-    /// Hints to print after the error.
-    pub fn hints(&self) -> Vec<String> {
-        match self {
-            FormatError::NoMatch(types) => {
-                let mut hints = vec![format!("the file was sealed to: {}", type_counts(types))];
-                if types.iter().any(|t| t == "scrypt") {
-                    hints.push("check the passphrase".into());
-                } else {
-                    hints.push(
-                        "use -i/--identity with the identity file that matches one of them".into(),
-                    );
-                }
-                hints
+            FormatError::Armor(m) => write!(f, "invalid armor: {m}"),
+            FormatError::Header(m) | FormatError::Truncated(Part::Header, m) => {
+                write!(f, "invalid header: {m}")
             }
-            FormatError::WorkFactor(_) => {
-                vec!["if you trust the sender, raise the limit with --max-work-factor".into()]
+            FormatError::Hmac => f.write_str("header MAC does not verify: the file was altered"),
+            FormatError::Payload(m) | FormatError::Truncated(Part::Payload, m) => {
+                write!(f, "invalid payload: {m}")
             }
-            _ => Vec::new(),
+            FormatError::NoMatch(_) => {
+                f.write_str("no identity matched any of the file's recipients")
+            }
+            FormatError::WorkFactor(found) => write!(
+                f,
+                "the passphrase work factor 2^{found} is above the accepted limit"
+            ),
+            FormatError::MixedRecipients { postquantum: true } => {
+                f.write_str("post-quantum recipients can't be mixed with classic recipients")
+            }
+            FormatError::MixedRecipients { postquantum: false } => {
+                f.write_str("these recipients can't be combined in one file")
+            }
+            FormatError::NoRecipients => f.write_str("missing recipients"),
+            FormatError::Wrap(m) => write!(f, "failed to seal to a recipient: {m}"),
+            FormatError::Plugin(m) => write!(f, "a plugin failed: {m}"),
+            FormatError::Read(_) => f.write_str("failed to read input"),
+            FormatError::Io(e) => e.fmt(f),
         }
     }
 }
 
-/// Most stanza types named in a hint; the rest are counted.
-const HINT_TYPES: usize = 8;
-/// Longest stanza type named in a hint, in characters.
-const HINT_TYPE_LEN: usize = 40;
+impl std::error::Error for FormatError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FormatError::Read(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<FormatError> for std::io::Error {
+    fn from(e: FormatError) -> Self {
+        match e {
+            FormatError::Io(e) => e,
+            e => std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        }
+    }
+}
+
+impl From<std::io::Error> for FormatError {
+    /// An I/O error from the payload path: a carried `FormatError` comes
+    /// back out, anything else is [`FormatError::Io`].
+    fn from(e: std::io::Error) -> Self {
+        if format_error_of(&e).is_none() {
+            return FormatError::Io(e);
+        }
+        match e.into_inner().map(|inner| inner.downcast::<FormatError>()) {
+            Some(Ok(fe)) => *fe,
+            _ => unreachable!("format_error_of found a FormatError"),
+        }
+    }
+}
+
+/// Pulls a `FormatError` back out of an `io::Error` that carries one.
+pub fn format_error_of(e: &std::io::Error) -> Option<&FormatError> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<FormatError>())
+}
+
+/// Most stanza types named in a summary; the rest are counted.
+const SUMMARY_TYPES: usize = 8;
+/// Longest stanza type named in a summary, in characters.
+const SUMMARY_TYPE_LEN: usize = 40;
 
 /// `X25519 (2), scrypt (1)`: the stanza types in file order with their
 /// counts, in linear time, bounded in length whatever the header holds.
-fn type_counts(types: &[String]) -> String {
+pub fn type_counts(types: &[String]) -> String {
     let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for t in types {
@@ -84,91 +163,42 @@ fn type_counts(types: &[String]) -> String {
     }
     let mut list: Vec<String> = counts
         .iter()
-        .take(HINT_TYPES)
+        .take(SUMMARY_TYPES)
         .map(|(t, c)| {
             // Types are printable ASCII (the header parser checks), so a
             // byte cut is a character cut.
-            if t.len() > HINT_TYPE_LEN {
-                format!("{}... ({c})", &t[..HINT_TYPE_LEN])
+            if t.len() > SUMMARY_TYPE_LEN {
+                format!("{}... ({c})", &t[..SUMMARY_TYPE_LEN])
             } else {
                 format!("{t} ({c})")
             }
         })
         .collect();
-    if counts.len() > HINT_TYPES {
-        let rest: usize = counts[HINT_TYPES..].iter().map(|(_, c)| c).sum();
+    if counts.len() > SUMMARY_TYPES {
+        let rest: usize = counts[SUMMARY_TYPES..].iter().map(|(_, c)| c).sum();
         list.push(format!(
             "and {} other types ({rest})",
-            counts.len() - HINT_TYPES
+            counts.len() - SUMMARY_TYPES
         ));
     }
     list.join(", ")
 }
 
-impl fmt::Display for FormatError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FormatError::Armor(m) => write!(f, "invalid armor: {m}"),
-            FormatError::Header(m) => write!(f, "invalid header: {m}"),
-            FormatError::Hmac => f.write_str("header MAC does not verify: the file was altered"),
-            FormatError::Payload(m) => write!(f, "invalid payload: {m}"),
-            FormatError::NoMatch(_) => {
-                f.write_str("no identity matched any of the file's recipients")
-            }
-            FormatError::WorkFactor(found) => write!(
-                f,
-                "the passphrase work factor 2^{found} is above the accepted limit"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for FormatError {}
-
-impl From<FormatError> for std::io::Error {
-    fn from(e: FormatError) -> Self {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, e)
-    }
-}
-
-/// Pulls a `FormatError` back out of an `io::Error` that carries one.
-pub fn format_error_of(e: &std::io::Error) -> Option<&FormatError> {
-    e.get_ref()
-        .and_then(|inner| inner.downcast_ref::<FormatError>())
-}
-
-/// Converts an I/O error from the payload path: a carried `FormatError`
-/// comes back out, anything else stays an I/O error.
-pub fn from_io(e: std::io::Error) -> anyhow::Error {
-    match format_error_of(&e) {
-        Some(fe) => anyhow::Error::new(fe.clone()),
-        None => anyhow::Error::new(e),
-    }
-}
-
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Cursor, Read, Write};
-
-use age_core::format::FileKey;
-use rand::RngCore;
-
-pub use stream::StreamOptions;
-
 /// Buffer size for reading sealed input: large reads, few syscalls.
 const READ_BUFFER: usize = 256 * 1024;
 
 /// A sealed input whose header has been read; the payload comes next.
-pub struct SealedInput {
+pub struct SealedInput<'a> {
     /// The parsed header.
     pub header: Header,
     /// Whether the input was armored.
     pub armored: bool,
     /// The rest of the input, positioned at the payload nonce.
-    pub payload: Box<dyn BufRead + Send>,
+    pub payload: Box<dyn BufRead + Send + 'a>,
 }
 
 /// Reads the header of a sealed input, detecting armor.
-pub fn read_header<R: Read + Send + 'static>(mut input: R) -> anyhow::Result<SealedInput> {
+pub fn read_header<'a, R: Read + Send + 'a>(mut input: R) -> Result<SealedInput<'a>, FormatError> {
     let mut prefix = vec![0u8; armor::DETECT_BYTES];
     let mut n = 0;
     while n < prefix.len() {
@@ -176,13 +206,13 @@ pub fn read_header<R: Read + Send + 'static>(mut input: R) -> anyhow::Result<Sea
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(anyhow::Error::new(e).context("failed to read input")),
+            Err(e) => return Err(FormatError::Read(e)),
         }
     }
     prefix.truncate(n);
     let armored = armor::looks_armored(&prefix);
     let joined = BufReader::with_capacity(READ_BUFFER, Cursor::new(prefix).chain(input));
-    let mut payload: Box<dyn BufRead + Send> = if armored {
+    let mut payload: Box<dyn BufRead + Send + 'a> = if armored {
         Box::new(BufReader::with_capacity(
             READ_BUFFER,
             armor::ArmoredReader::new(joined),
@@ -190,7 +220,7 @@ pub fn read_header<R: Read + Send + 'static>(mut input: R) -> anyhow::Result<Sea
     } else {
         Box::new(joined)
     };
-    let header = Header::read(&mut payload).map_err(from_io)?;
+    let header = Header::read(&mut payload)?;
     Ok(SealedInput {
         header,
         armored,
@@ -199,22 +229,19 @@ pub fn read_header<R: Read + Send + 'static>(mut input: R) -> anyhow::Result<Sea
 }
 
 /// Tells what a stanza failure from an identity means for the file.
-fn classify_unwrap_error(e: age::DecryptError, types: &[String]) -> anyhow::Error {
+fn classify_unwrap_error(e: age::DecryptError, types: &[String]) -> FormatError {
     match e {
         age::DecryptError::DecryptionFailed
         | age::DecryptError::KeyDecryptionFailed
-        | age::DecryptError::NoMatchingKeys => FormatError::NoMatch(types.to_vec()).into(),
-        age::DecryptError::ExcessiveWork { required, .. } => {
-            FormatError::WorkFactor(required).into()
-        }
-        age::DecryptError::InvalidMac => FormatError::Hmac.into(),
-        age::DecryptError::Io(e) => anyhow::Error::new(e),
+        | age::DecryptError::NoMatchingKeys => FormatError::NoMatch(types.to_vec()),
+        age::DecryptError::ExcessiveWork { required, .. } => FormatError::WorkFactor(required),
+        age::DecryptError::InvalidMac => FormatError::Hmac,
+        age::DecryptError::Io(e) => FormatError::Io(e),
         e @ (age::DecryptError::Plugin(_) | age::DecryptError::PluginResolve(_)) => {
-            crate::error::Error::failure(format!("a plugin failed: {}", one_line(&e.to_string())))
-                .into()
+            FormatError::Plugin(one_line(&e.to_string()))
         }
         // InvalidHeader, UnknownFormat, and anything a later age adds.
-        _ => FormatError::Header("a recipient stanza is malformed".into()).into(),
+        _ => FormatError::Header("a recipient stanza is malformed".into()),
     }
 }
 
@@ -239,7 +266,7 @@ pub fn is_passphrase_sealed(header: &Header) -> Result<bool, FormatError> {
 pub fn unwrap_file_key(
     header: &Header,
     identities: &[&dyn age::Identity],
-) -> anyhow::Result<FileKey> {
+) -> Result<FileKey, FormatError> {
     is_passphrase_sealed(header)?;
     let types = header.stanza_types();
     for identity in identities {
@@ -252,113 +279,220 @@ pub fn unwrap_file_key(
             None => {}
         }
     }
-    Err(FormatError::NoMatch(types).into())
+    Err(FormatError::NoMatch(types))
 }
 
-/// Opens a sealed input with `identities`, writing plaintext to `output`.
-///
-/// This is the whole of `open` below the command line: what the
-/// conformance vectors exercise through the library.
-pub fn decrypt<R: Read + Send + 'static, W: Write + Send>(
-    input: R,
-    identities: &[&dyn age::Identity],
-    output: &mut W,
-    opts: StreamOptions,
-) -> anyhow::Result<()> {
-    let sealed = read_header(input)?;
-    let key = unwrap_file_key(&sealed.header, identities)?;
-    stream::open_payload(&key, sealed.payload, output, opts, &mut |_| {}).map_err(from_io)
-}
-
-/// Wraps a new file key to every recipient, refusing recipients whose
-/// labels differ (post-quantum mixed with classic, passphrase with anything).
-pub fn wrap_file_key(
-    recipients: &[Box<dyn age::Recipient + Send>],
-) -> anyhow::Result<(FileKey, Vec<age_core::format::Stanza>)> {
-    let key = FileKey::init_with_mut(|k| rand::rngs::OsRng.fill_bytes(k));
-    let mut stanzas = Vec::new();
-    let mut labels: Option<HashSet<String>> = None;
-    for r in recipients {
-        let (s, l) = r.wrap_file_key(&key).map_err(|e| {
-            crate::error::Error::failure(format!(
-                "failed to seal to a recipient: {}",
-                one_line(&e.to_string())
-            ))
-        })?;
-        match &labels {
-            None => labels = Some(l),
-            Some(prev) if *prev == l => {}
-            Some(prev) => {
-                let pq = |set: &HashSet<String>| set.contains("postquantum");
-                let err = if pq(prev) != pq(&l) {
-                    crate::error::Error::usage(
-                        "post-quantum recipients can't be mixed with classic recipients",
-                    )
-                    .hint("a classic recipient (X25519, SSH) would be the weak link: a quantum computer could open the file through it")
-                    .hint("seal to post-quantum (age1pq1...) recipients only, or to classic ones only")
-                } else {
-                    crate::error::Error::usage(
-                        "these recipients can't be combined in one file",
-                    )
-                    .hint("some recipient types (a passphrase, some plugins) must be the only recipient")
-                };
-                return Err(err.into());
-            }
-        }
-        stanzas.extend(s);
-    }
-    if stanzas.is_empty() {
-        return Err(crate::error::Error::usage("missing recipients").into());
-    }
-    Ok((key, stanzas))
-}
-
-/// Seals `input` to `recipients`, writing the sealed file to `output`.
-pub fn encrypt<R: Read + Send, W: Write + Send>(
-    recipients: &[Box<dyn age::Recipient + Send>],
-    input: R,
-    output: &mut W,
-    armored: bool,
-    opts: StreamOptions,
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> anyhow::Result<()> {
-    let (key, stanzas) = wrap_file_key(recipients)?;
-    let mut nonce = [0u8; stream::NONCE];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    seal_with(
-        &key, &stanzas, nonce, input, output, armored, opts, progress,
-    )
-}
-
-/// Seals with a given file key, stanzas and nonce: the deterministic core
-/// of [`encrypt`], for tests that compare outputs byte for byte.
-#[allow(clippy::too_many_arguments)]
-pub fn seal_with<R: Read + Send, W: Write + Send>(
+/// Opens the payload of `sealed` with `key`, writing each chunk's plaintext
+/// to `output` once it authenticated; `progress` gets the bytes released.
+pub fn open_payload<W: Write + Send>(
     key: &FileKey,
-    stanzas: &[age_core::format::Stanza],
-    nonce: [u8; stream::NONCE],
-    input: R,
+    sealed: SealedInput<'_>,
     output: &mut W,
-    armored: bool,
     opts: StreamOptions,
     progress: &mut (dyn FnMut(u64) + Send),
-) -> anyhow::Result<()> {
-    let header = header::write_header(stanzas, key);
-    if armored {
-        let mut w = armor::ArmoredWriter::new(&mut *output)?;
-        w.write_all(&header)?;
-        stream::seal_payload(key, nonce, input, &mut w, opts, progress)?;
-        w.finish()?;
-    } else {
-        output.write_all(&header)?;
-        stream::seal_payload(key, nonce, input, output, opts, progress)?;
+) -> Result<(), FormatError> {
+    Ok(stream::open_payload(
+        key,
+        sealed.payload,
+        output,
+        opts,
+        progress,
+    )?)
+}
+
+/// How a sealed file is written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SealOptions {
+    /// Write ASCII armor instead of binary.
+    pub armor: bool,
+    /// How the payload is processed.
+    pub stream: StreamOptions,
+}
+
+/// A new file key wrapped to its recipients: the header of a file to seal,
+/// and the payload nonce.
+pub struct Sealer {
+    key: FileKey,
+    stanzas: Vec<Stanza>,
+    nonce: [u8; stream::NONCE],
+}
+
+impl Sealer {
+    /// Wraps a new file key to every recipient, refusing recipients whose
+    /// labels differ (post-quantum mixed with classic, passphrase with
+    /// anything).
+    pub fn new(recipients: &[&dyn age::Recipient]) -> Result<Self, FormatError> {
+        let key = FileKey::init_with_mut(|k| rand::rngs::OsRng.fill_bytes(k));
+        let mut stanzas = Vec::new();
+        let mut labels: Option<HashSet<String>> = None;
+        for r in recipients {
+            let (s, l) = r
+                .wrap_file_key(&key)
+                .map_err(|e| FormatError::Wrap(one_line(&e.to_string())))?;
+            match &labels {
+                None => labels = Some(l),
+                Some(prev) if *prev == l => {}
+                Some(prev) => {
+                    let pq = |set: &HashSet<String>| set.contains(POSTQUANTUM_LABEL);
+                    return Err(FormatError::MixedRecipients {
+                        postquantum: pq(prev) != pq(&l),
+                    });
+                }
+            }
+            stanzas.extend(s);
+        }
+        if stanzas.is_empty() {
+            return Err(FormatError::NoRecipients);
+        }
+        let mut nonce = [0u8; stream::NONCE];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        Ok(Self {
+            key,
+            stanzas,
+            nonce,
+        })
     }
-    Ok(())
+
+    /// A sealer with a given file key, stanzas and nonce, so that outputs
+    /// can be compared byte for byte.
+    #[cfg(test)]
+    pub fn with_key(key: FileKey, stanzas: Vec<Stanza>, nonce: [u8; stream::NONCE]) -> Self {
+        Self {
+            key,
+            stanzas,
+            nonce,
+        }
+    }
+
+    /// Seals `input`, writing the header and the payload to `output`;
+    /// `progress` gets the plaintext bytes done.
+    pub fn seal<R: Read + Send, W: Write + Send>(
+        &self,
+        input: R,
+        output: &mut W,
+        opts: SealOptions,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(), FormatError> {
+        let header = header::write_header(&self.stanzas, &self.key);
+        let (key, nonce, stream) = (&self.key, self.nonce, opts.stream);
+        if opts.armor {
+            let mut w = armor::ArmoredWriter::new(&mut *output)?;
+            w.write_all(&header)?;
+            stream::seal_payload(key, nonce, input, &mut w, stream, progress)?;
+            w.finish()?;
+        } else {
+            output.write_all(&header)?;
+            stream::seal_payload(key, nonce, input, output, stream, progress)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+    fn bytes(len: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+
+    fn fixed_sealer(stanzas: Vec<Stanza>, nonce: [u8; stream::NONCE]) -> Sealer {
+        Sealer::with_key(FileKey::new(Box::new([3; 16])), stanzas, nonce)
+    }
+
+    fn seal(data: &[u8], threads: usize, armor: bool) -> Vec<u8> {
+        let stanzas = vec![Stanza {
+            tag: "test".into(),
+            args: vec!["a".into()],
+            body: vec![1; 32],
+        }];
+        let mut out = Vec::new();
+        let opts = SealOptions {
+            armor,
+            stream: StreamOptions { threads },
+        };
+        fixed_sealer(stanzas, [9; 16])
+            .seal(data, &mut out, opts, &mut |_| {})
+            .unwrap();
+        out
+    }
+
+    fn open(sealed: &[u8], threads: usize) -> Vec<u8> {
+        let key = FileKey::new(Box::new([3; 16]));
+        let input = read_header(sealed).unwrap();
+        let mut out = Vec::new();
+        open_payload(
+            &key,
+            input,
+            &mut out,
+            StreamOptions { threads },
+            &mut |_| {},
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn output_is_identical_for_every_thread_count() {
+        // Sizes around chunk and batch edges (a batch is 16 chunks per thread).
+        let chunk = stream::CHUNK;
+        for len in [
+            0,
+            1,
+            chunk - 1,
+            chunk,
+            chunk + 1,
+            8 * chunk,
+            16 * chunk,
+            16 * chunk + 1,
+            32 * chunk,
+            33 * chunk - 5,
+            64 * chunk + 1,
+            100 * chunk,
+        ] {
+            let data = bytes(len, len as u64 + 1);
+            for armored in [false, true] {
+                let reference = seal(&data, 1, armored);
+                for threads in [2, 3, 4, 7] {
+                    assert!(
+                        seal(&data, threads, armored) == reference,
+                        "len {len}, armored {armored}: {threads} threads differ from 1"
+                    );
+                }
+                for threads in [1, 2, 5] {
+                    assert!(
+                        open(&reference, threads) == data,
+                        "len {len}, open with {threads}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn progress_counts_every_byte_once() {
+        let data = bytes(5 * stream::CHUNK + 123, 5);
+        for threads in [1, 4] {
+            let mut seen = 0u64;
+            let opts = SealOptions {
+                armor: false,
+                stream: StreamOptions { threads },
+            };
+            fixed_sealer(Vec::new(), [0; 16])
+                .seal(&data[..], &mut std::io::sink(), opts, &mut |n| seen += n)
+                .unwrap();
+            assert_eq!(seen, data.len() as u64, "threads {threads}");
+        }
+    }
 
     #[test]
     fn the_no_match_hint_counts_types_in_file_order() {

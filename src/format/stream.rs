@@ -23,7 +23,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::FormatError;
+use super::{FormatError, Part};
 
 /// Plaintext bytes per chunk.
 pub const CHUNK: usize = 64 * 1024;
@@ -272,7 +272,10 @@ fn open_batch(
         return if first == 0 {
             (
                 0,
-                Some(FormatError::Payload("the payload has no chunks".into())),
+                Some(FormatError::Truncated(
+                    Part::Payload,
+                    "the payload has no chunks".into(),
+                )),
             )
         } else {
             (0, None)
@@ -343,7 +346,8 @@ fn open_batch(
             Ok(false) if at_end => {
                 return (
                     i + 1,
-                    Some(FormatError::Payload(
+                    Some(FormatError::Truncated(
+                        Part::Payload,
                         "the file is truncated: it ends without its last chunk".into(),
                     )),
                 )
@@ -356,11 +360,13 @@ fn open_batch(
 
 /// Describes why chunk `index` of ciphertext length `len` failed.
 fn chunk_error(index: u64, len: usize) -> FormatError {
-    FormatError::Payload(if len < TAG {
-        "the last chunk is truncated".into()
+    if len < TAG {
+        FormatError::Truncated(Part::Payload, "the last chunk is truncated".into())
     } else {
-        format!("chunk {index} does not authenticate: the file was altered or truncated")
-    })
+        FormatError::Payload(format!(
+            "chunk {index} does not authenticate: the file was altered or truncated"
+        ))
+    }
 }
 
 /// Writes the sealed chunks of `batch`: they are contiguous in the buffer.
@@ -471,7 +477,7 @@ pub fn seal_payload<R: Read + Send, W: Write + Send>(
 /// `output` only after it authenticated.
 ///
 /// Errors are `io::Error`s; payload failures carry a [`FormatError`]
-/// (see [`super::format_error_of`]).
+/// (see [`super::format_error_of`]; `FormatError::from` takes it out).
 pub fn open_payload<R: Read + Send, W: Write + Send>(
     file_key: &FileKey,
     mut input: R,
@@ -481,7 +487,11 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
 ) -> io::Result<()> {
     let mut nonce = [0u8; NONCE];
     if read_full(&mut input, &mut nonce)? < NONCE {
-        return Err(FormatError::Header("the payload nonce is missing or short".into()).into());
+        return Err(FormatError::Truncated(
+            Part::Header,
+            "the payload nonce is missing or short".into(),
+        )
+        .into());
     }
     let cipher = payload_cipher(file_key, &nonce);
     let mut src = Source {

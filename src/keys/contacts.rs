@@ -60,7 +60,7 @@ impl Contact {
 
 /// The contacts folder: `$XDG_CONFIG_HOME/lockbox/contacts`.
 pub fn contacts_dir() -> anyhow::Result<PathBuf> {
-    Ok(crate::commands::config_dir()?.join("contacts"))
+    Ok(crate::config::config_dir()?.join("contacts"))
 }
 
 /// Whether `name` is a valid contact name: `[A-Za-z0-9._-]`, 1 to

@@ -1,8 +1,10 @@
 //! Identity files, recipient strings and recipients files: parsing them,
 //! and turning them into the `age` crate's recipient and identity types.
 
+#[cfg(feature = "cli")]
 pub mod contacts;
 pub mod pq;
+pub mod protected;
 
 use std::io::Read;
 use std::path::Path;
@@ -12,7 +14,8 @@ use age::secrecy::ExposeSecret as _;
 use anyhow::Context;
 
 use crate::error::Error;
-use crate::passphrase::{PassphraseSource, TerminalCallbacks};
+
+pub use protected::{Unlock, DEFAULT_MAX_WORK_FACTOR};
 
 /// Largest identity or recipients file read, as age.
 pub const MAX_KEY_FILE: u64 = 16 * 1024 * 1024;
@@ -76,6 +79,32 @@ impl RecipientEntry {
             RecipientEntry::Ssh(r) => r.to_string(),
             RecipientEntry::Plugin(r) => r.to_string(),
         }
+    }
+}
+
+/// Stanza types of classic recipients, which a quantum computer could break.
+const CLASSIC_TYPES: [&str; 5] = ["X25519", "ssh-rsa", "ssh-ed25519", "p256tag", "piv-p256"];
+/// Stanza types safe from a quantum computer: the post-quantum hybrids, and
+/// scrypt (a passphrase: symmetric).
+const POSTQUANTUM_TYPES: [&str; 3] = [pq::STANZA_TAG, "mlkem768p256tag", "scrypt"];
+
+/// Whether a file sealed with these stanza types is post-quantum, as Go
+/// age's age-inspect decides: "no" when any stanza is classic, "yes" when
+/// all are post-quantum, "unknown" otherwise (plugin or unknown types).
+pub fn postquantum(stanza_types: &[String]) -> &'static str {
+    if stanza_types
+        .iter()
+        .any(|s| CLASSIC_TYPES.contains(&s.as_str()))
+    {
+        "no"
+    } else if !stanza_types.is_empty()
+        && stanza_types
+            .iter()
+            .all(|s| POSTQUANTUM_TYPES.contains(&s.as_str()))
+    {
+        "yes"
+    } else {
+        "unknown"
     }
 }
 
@@ -207,6 +236,11 @@ pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Re
 /// lines allowed.
 pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
     let data = read_key_file(path, "recipients file")?;
+    Ok(parse_recipients_bytes(path, data)?)
+}
+
+/// Parses the contents of a recipients file; `path` names it in messages.
+pub fn parse_recipients_bytes(path: &Path, data: Vec<u8>) -> Result<Vec<RecipientEntry>, Error> {
     let text = String::from_utf8(data)
         .map_err(|_| Error::usage(format!("recipients file '{}' is not text", path.display())))?;
     let mut out = Vec::new();
@@ -220,8 +254,7 @@ pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> 
         return Err(Error::usage(format!(
             "recipients file '{}' has no recipients",
             path.display()
-        ))
-        .into());
+        )));
     }
     Ok(out)
 }
@@ -239,32 +272,31 @@ fn not_identity_file(path: &Path, line: Option<usize>) -> Error {
 /// passphrase-protected (sealed) identity file.
 pub fn read_identity_file(
     path: &Path,
-    source: &PassphraseSource,
+    unlock: &mut dyn Unlock,
 ) -> anyhow::Result<Vec<IdentityEntry>> {
     let data = zeroize::Zeroizing::new(read_key_file(path, "identity file")?);
-    parse_identity_bytes(path, &data, source, true)
+    parse_identity_bytes(path, &data, unlock)
 }
 
-fn parse_identity_bytes(
+/// Parses the contents of an identity file; `path` names it in messages.
+/// A protected identity file is opened with a passphrase from `unlock`.
+pub fn parse_identity_bytes(
     path: &Path,
     data: &[u8],
-    source: &PassphraseSource,
-    allow_sealed: bool,
+    unlock: &mut dyn Unlock,
 ) -> anyhow::Result<Vec<IdentityEntry>> {
-    // A sealed identity file: open it with its passphrase, then parse.
-    let start = data
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(data.len());
-    if data[start..].starts_with(crate::format::VERSION_LINE.as_bytes())
-        || data[start..].starts_with(crate::format::armor::BEGIN.as_bytes())
-    {
-        if !allow_sealed {
+    if protected::is_sealed(data) {
+        let plain = protected::open_protected_identity(path, data, unlock)?;
+        if protected::is_sealed(&plain) {
             return Err(not_identity_file(path, None).into());
         }
-        let plain = crate::commands::open::open_protected_identity(path, data, source)?;
-        return parse_identity_bytes(path, &plain, source, false);
+        return parse_identity_text(path, &plain);
     }
+    parse_identity_text(path, data)
+}
+
+/// Parses identities (or an SSH private key) from an identity file's text.
+fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityEntry>> {
     let text = std::str::from_utf8(data).map_err(|_| not_identity_file(path, None))?;
     let first = text.trim_start();
     if first.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
@@ -338,9 +370,9 @@ fn parse_identity_bytes(
 
 /// Turns identities into the `age` crate's identity objects, grouping
 /// plugin identities by plugin.
-pub fn to_age_identities(
+pub fn to_age_identities<C: age::Callbacks>(
     entries: Vec<IdentityEntry>,
-    callbacks: &TerminalCallbacks,
+    callbacks: &C,
 ) -> anyhow::Result<Vec<Box<dyn age::Identity>>> {
     let mut out: Vec<Box<dyn age::Identity>> = Vec::new();
     let mut plugins: Vec<age::plugin::Identity> = Vec::new();
@@ -376,10 +408,10 @@ fn plugin_missing(name: &str, e: age::plugin::ResolveError) -> Error {
 
 /// Turns recipients into the `age` crate's recipient objects, grouping
 /// plugin recipients (and plugin identities given with `seal -i`) by plugin.
-pub fn to_age_recipients(
+pub fn to_age_recipients<C: age::Callbacks>(
     entries: Vec<RecipientEntry>,
     plugin_identities: Vec<age::plugin::Identity>,
-    callbacks: &TerminalCallbacks,
+    callbacks: &C,
 ) -> anyhow::Result<Vec<Box<dyn age::Recipient + Send>>> {
     let mut out: Vec<Box<dyn age::Recipient + Send>> = Vec::new();
     let mut plugins: Vec<age::plugin::Recipient> = Vec::new();
@@ -454,6 +486,19 @@ pub fn x25519_secret(id: &age::x25519::Identity) -> zeroize::Zeroizing<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postquantum_rule() {
+        let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(postquantum(&v(&["mlkem768x25519"])), "yes");
+        assert_eq!(postquantum(&v(&["scrypt"])), "yes");
+        assert_eq!(postquantum(&v(&["mlkem768x25519", "X25519"])), "no");
+        assert_eq!(postquantum(&v(&["lockboxtest"])), "unknown");
+        assert_eq!(
+            postquantum(&v(&["mlkem768x25519", "lockboxtest"])),
+            "unknown"
+        );
+    }
 
     #[test]
     fn timestamps_are_rfc3339() {

@@ -217,7 +217,9 @@ impl age::Recipient for Recipient {
                 args: vec![BASE64_STANDARD_NO_PAD.encode(enc.to_bytes())],
                 body: ct,
             }],
-            ["postquantum".to_owned()].into_iter().collect(),
+            [crate::format::POSTQUANTUM_LABEL.to_owned()]
+                .into_iter()
+                .collect(),
         ))
     }
 }

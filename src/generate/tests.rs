@@ -7,10 +7,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use lockbox::cli::Cli;
-use lockbox::generate;
 
-const STALE: &str = "stale: rerun with UPDATE_GENERATED=1 cargo test --test generated";
+use crate::cli::Cli;
+use crate::generate;
+
+const STALE: &str = "stale: rerun with UPDATE_GENERATED=1 cargo test --lib generate::";
 
 /// The folders that hold only generated files.
 const GENERATED_DIRS: [&str; 2] = ["man", "completions"];

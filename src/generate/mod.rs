@@ -1,6 +1,6 @@
 //! Man pages and shell completions, rendered in memory from [`Cli`]'s clap
 //! definition, so that the committed `man/` and `completions/` can be
-//! checked against it (`tests/generated.rs`).
+//! checked against it (the tests in `generate/tests.rs`).
 //!
 //! Output is deterministic: no dates, and nothing that depends on the
 //! machine, so regenerating on any host gives the same bytes.
@@ -461,3 +461,6 @@ fn find_by_display_name<'a>(cmd: &'a clap::Command, name: &str) -> Option<&'a cl
     cmd.get_subcommands()
         .find_map(|s| find_by_display_name(s, name))
 }
+
+#[cfg(test)]
+mod tests;

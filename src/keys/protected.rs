@@ -1,0 +1,135 @@
+//! Passphrases as keys: passphrase-sealed files (one scrypt stanza), and
+//! identity files protected that way, which age, rage and typage open too.
+
+use std::path::Path;
+
+use anyhow::Context;
+use secrecy::SecretString;
+
+use crate::error::Error;
+use crate::format::{self, FormatError, SealOptions, Sealer, StreamOptions};
+
+/// The work factor (log2 N) of new passphrase stanzas, as Go age.
+pub const SCRYPT_WORK_FACTOR: u8 = 18;
+
+/// The highest scrypt work factor (log2 of N) accepted by default, as Go age.
+pub const DEFAULT_MAX_WORK_FACTOR: u8 = 22;
+
+/// Where the passphrase of a protected identity file comes from.
+pub trait Unlock {
+    /// Asks for the passphrase; `prompt` names the identity file.
+    fn passphrase(&mut self, prompt: &str) -> anyhow::Result<SecretString>;
+
+    /// The highest scrypt work factor accepted for the identity file:
+    /// `None` is [`DEFAULT_MAX_WORK_FACTOR`], and means the caller offers no
+    /// way to raise it.
+    fn max_work_factor(&self) -> Option<u8>;
+}
+
+/// The recipient of a new passphrase-sealed file.
+pub fn passphrase_recipient(passphrase: SecretString) -> age::scrypt::Recipient {
+    let mut r = age::scrypt::Recipient::new(passphrase);
+    r.set_work_factor(SCRYPT_WORK_FACTOR);
+    r
+}
+
+/// The identity that opens a passphrase-sealed file, refusing work factors
+/// above `max_work_factor`.
+pub fn passphrase_identity(passphrase: SecretString, max_work_factor: u8) -> age::scrypt::Identity {
+    let mut id = age::scrypt::Identity::new(passphrase);
+    id.set_max_work_factor(max_work_factor);
+    id
+}
+
+/// Whether key file contents are a sealed file (binary or armored) rather
+/// than identities: a protected identity file.
+pub fn is_sealed(data: &[u8]) -> bool {
+    let start = data
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(data.len());
+    data[start..].starts_with(format::VERSION_LINE.as_bytes())
+        || data[start..].starts_with(format::armor::BEGIN.as_bytes())
+}
+
+/// Seals an identity file's text with a passphrase: an armored age file
+/// with one scrypt stanza, which age, rage and typage open as an identity
+/// file.
+pub fn protect(text: &str, passphrase: SecretString) -> anyhow::Result<zeroize::Zeroizing<String>> {
+    let recipient = passphrase_recipient(passphrase);
+    let mut sealed = Vec::new();
+    Sealer::new(&[&recipient])?.seal(
+        text.as_bytes(),
+        &mut sealed,
+        SealOptions {
+            armor: true,
+            stream: StreamOptions { threads: 1 },
+        },
+        &mut |_| {},
+    )?;
+    // Armor is ASCII by construction.
+    Ok(zeroize::Zeroizing::new(
+        String::from_utf8(sealed).context("armored output is not text")?,
+    ))
+}
+
+/// Opens a passphrase-protected identity file's contents.
+pub fn open_protected_identity(
+    path: &Path,
+    data: &[u8],
+    unlock: &mut dyn Unlock,
+) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
+    let sealed = format::read_header(data).map_err(|e| {
+        anyhow::Error::new(e).context(format!("failed to read identity file '{}'", path.display()))
+    })?;
+    if !format::is_passphrase_sealed(&sealed.header).unwrap_or(false) {
+        return Err(Error::failure(format!(
+            "identity file '{}' is a sealed file but not passphrase-protected",
+            path.display()
+        ))
+        .into());
+    }
+    let pass = unlock.passphrase(&format!(
+        "Passphrase for identity file '{}': ",
+        path.display()
+    ))?;
+    let limit = unlock.max_work_factor().unwrap_or(DEFAULT_MAX_WORK_FACTOR);
+    let id = passphrase_identity(pass, limit);
+    let key = format::unwrap_file_key(&sealed.header, &[&id]).map_err(|e| match e {
+        FormatError::NoMatch(_) => Error::failure(format!(
+            "wrong passphrase for identity file '{}'",
+            path.display()
+        ))
+        .into(),
+        // The identity file is the user's own and intact; it only asks
+        // for more work than allowed. Not a tampered input (exit 4):
+        // a failure (exit 1), with the way out that exists here.
+        FormatError::WorkFactor(found) => {
+            let way_out = if unlock.max_work_factor().is_some() {
+                "if you trust this identity file, raise the limit with"
+            } else {
+                "only 'lockbox open' accepts more, with"
+            };
+            Error::failure(format!(
+                "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
+                path.display()
+            ))
+            .hint(format!("{way_out} --max-work-factor {found}"))
+            .into()
+        }
+        e => anyhow::Error::new(e)
+            .context(format!("failed to open identity file '{}'", path.display())),
+    })?;
+    let mut plain = zeroize::Zeroizing::new(Vec::new());
+    format::open_payload(
+        &key,
+        sealed,
+        &mut *plain,
+        StreamOptions { threads: 1 },
+        &mut |_| {},
+    )
+    .map_err(|e| {
+        anyhow::Error::new(e).context(format!("failed to open identity file '{}'", path.display()))
+    })?;
+    Ok(plain)
+}
