@@ -18,7 +18,7 @@ use crate::keys::{self, pq, IdentityEntry, RecipientEntry};
 ///
 /// ```
 /// let r: lockbox::Recipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p".parse()?;
-/// assert_eq!(r.fingerprint().unwrap(), "2bd5 8a50 c6fe 6b30 3dc0");
+/// assert_eq!(r.fingerprint().unwrap(), "cf7e 5682 3131 5068 5bf1");
 /// # Ok::<(), lockbox::Error>(())
 /// ```
 pub struct Recipient(RecipientKind);
