@@ -4,6 +4,7 @@
 
 pub mod armor;
 pub mod header;
+pub mod sender;
 pub mod stream;
 
 use std::fmt;

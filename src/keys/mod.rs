@@ -3,6 +3,7 @@
 
 pub mod contacts;
 pub mod pq;
+pub mod sender;
 
 use std::io::Read;
 use std::path::Path;
