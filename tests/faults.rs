@@ -28,7 +28,7 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("key.txt"), format!("{IDENTITY}\n")).unwrap();
         let plain = common::bytes(len, seed);
-        std::fs::write(dir.path().join("sealed.age"), seal(&plain)).unwrap();
+        std::fs::write(dir.path().join("sealed.age"), seal(&plain, false)).unwrap();
         Env { dir, plain }
     }
 
@@ -72,7 +72,7 @@ fn temporaries(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn seal(plain: &[u8]) -> Vec<u8> {
+fn seal(plain: &[u8], armored: bool) -> Vec<u8> {
     let id = age::x25519::Identity::from_str(IDENTITY).unwrap();
     let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(id.to_public())];
     let mut out = Vec::new();
@@ -80,7 +80,7 @@ fn seal(plain: &[u8]) -> Vec<u8> {
         &recipients,
         plain,
         &mut out,
-        false,
+        armored,
         StreamOptions { threads: 2 },
         &mut |_| {},
     )
@@ -100,6 +100,64 @@ fn assert_clean_stderr(stderr: &[u8]) -> String {
         "{s}"
     );
     s
+}
+
+#[test]
+fn armor_broken_mid_file_releases_the_same_bytes_whatever_the_threads() {
+    // 5 MiB armored; one armor line about 3.3 MiB in is not base64. As for
+    // a chunk that fails to authenticate: every chunk read whole before the
+    // break is released if it authenticates, the partial one is not, and
+    // the thread count (and so the batch size) changes nothing.
+    let env = Env::new(5 << 20, 6);
+    let mut armored = seal(&env.plain, true);
+    let begin = "-----BEGIN AGE ENCRYPTED FILE-----\n".len();
+    let bad_line = 3_300_000 / 48;
+    armored[begin + bad_line * 65 + 10] = b'*';
+    std::fs::write(env.path("broken.age"), &armored).unwrap();
+    // Binary bytes before the bad line, less header and nonce, in whole
+    // sealed chunks.
+    let payload = bad_line * 48 - header_len() - format::stream::NONCE;
+    let whole = payload / format::stream::ENC_CHUNK;
+    let expected = &env.plain[..whole * format::stream::CHUNK];
+    assert!(expected.len() > 3 << 20);
+    let message = "lockbox: error: failed to open 'broken.age': invalid armor: an armor line is not canonical base64";
+    for threads in ["1", "2", "4"] {
+        let out = env
+            .open()
+            .args(["-j", threads, "broken.age"])
+            .output()
+            .unwrap();
+        let err = assert_clean_stderr(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "-j {threads}: {err}");
+        assert_eq!(err.lines().next(), Some(message), "-j {threads}");
+        assert!(
+            out.stdout == expected,
+            "-j {threads}: released {} bytes to stdout, expected the first {}",
+            out.stdout.len(),
+            expected.len()
+        );
+        let out = env
+            .open()
+            .args(["-j", threads, "-o", "out", "broken.age"])
+            .output()
+            .unwrap();
+        let err = assert_clean_stderr(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "-j {threads} -o: {err}");
+        assert_eq!(err.lines().next(), Some(message), "-j {threads} -o");
+        assert!(!env.path("out").exists(), "-j {threads}: left its output");
+        assert!(
+            env.temporaries().is_empty(),
+            "-j {threads}: left a temporary"
+        );
+    }
+}
+
+/// The header length of the files [`seal`] makes, in binary form: one
+/// X25519 stanza, so the same for every file whatever its key.
+fn header_len() -> usize {
+    let sealed = seal(b"", false);
+    let mac = sealed.windows(4).position(|w| w == b"\n---").unwrap();
+    mac + 1 + sealed[mac + 1..].iter().position(|&b| b == b'\n').unwrap() + 1
 }
 
 #[test]
@@ -370,7 +428,7 @@ fn a_failed_open_keeps_the_older_output() {
 fn two_writers_to_one_output_leave_one_complete_file() {
     let env = Env::new(3 << 20, 8);
     let other = common::bytes(3 << 20, 9);
-    std::fs::write(env.path("other.age"), seal(&other)).unwrap();
+    std::fs::write(env.path("other.age"), seal(&other, false)).unwrap();
     for round in 0..4 {
         let _ = std::fs::remove_file(env.path("out"));
         let spawn = |input: &str| {

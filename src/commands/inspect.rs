@@ -13,16 +13,17 @@ use crate::cli::InspectArgs;
 use crate::error::Error;
 use crate::format::{self, FormatError};
 use crate::io;
+use crate::keys::pq;
 
-/// Chunk size of the STREAM payload, and its per-chunk tag.
-const CHUNK: u64 = 64 * 1024;
-const TAG: u64 = 16;
+/// The STREAM payload's sizes, from the engine.
+const CHUNK: u64 = format::stream::CHUNK as u64;
+const TAG: u64 = format::stream::TAG as u64;
 const NONCE: u64 = format::stream::NONCE as u64;
 
 /// Stanza types that are classic (breakable by a quantum computer).
 const CLASSIC: [&str; 5] = ["X25519", "ssh-rsa", "ssh-ed25519", "p256tag", "piv-p256"];
 /// Stanza types that are post-quantum (scrypt is symmetric).
-const POSTQUANTUM: [&str; 3] = ["mlkem768x25519", "mlkem768p256tag", "scrypt"];
+const POSTQUANTUM: [&str; 3] = [pq::STANZA_TAG, "mlkem768p256tag", "scrypt"];
 
 /// What `inspect` found.
 #[derive(Debug, PartialEq, Eq)]
@@ -213,20 +214,6 @@ pub fn to_json(r: &Report) -> String {
     out
 }
 
-/// Stanza types with their counts, in order of first appearance:
-/// `X25519 (2), mlkem768x25519 (1)`.
-pub fn type_counts(stanzas: &[String]) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for t in stanzas {
-        match counts.iter_mut().find(|(n, _)| n == t) {
-            Some((_, c)) => *c += 1,
-            None => counts.push((t, 1)),
-        }
-    }
-    let parts: Vec<String> = counts.iter().map(|(t, c)| format!("{t} ({c})")).collect();
-    parts.join(", ")
-}
-
 fn to_text(r: &Report, input: Option<&Path>) -> String {
     let mut out = String::new();
     let name = io::input_name(input);
@@ -236,7 +223,7 @@ fn to_text(r: &Report, input: Option<&Path>) -> String {
         format::VERSION_LINE,
         if r.armored { ", ASCII-armored" } else { "" }
     );
-    let _ = writeln!(out, "sealed to:     {}", type_counts(&r.stanzas));
+    let _ = writeln!(out, "sealed to:     {}", format::type_counts(&r.stanzas));
     let pq = match r.postquantum {
         "yes" => "yes (every stanza is post-quantum)",
         "no" => "no (a classic stanza could be broken by a quantum computer)",

@@ -71,7 +71,9 @@ const HINT_TYPE_LEN: usize = 40;
 
 /// `X25519 (2), scrypt (1)`: the stanza types in file order with their
 /// counts, in linear time, bounded in length whatever the header holds.
-fn type_counts(types: &[String]) -> String {
+/// The one summary of a header's stanza types: the "no identity matched"
+/// hint and `inspect` both show it.
+pub fn type_counts(types: &[String]) -> String {
     let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for t in types {
