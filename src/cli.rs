@@ -159,7 +159,8 @@ Examples:
 
 const OPEN_LONG: &str = "\
 Open INPUT (a sealed file, or stdin when absent or '-') and write the plaintext to OUT \
-(stdout when absent or '-'). Armored input is detected automatically.
+(stdout when absent or '-'). Armored input is detected automatically, as Go age does: it \
+starts with '-----BEGIN AGE ENCRYPTED FILE-----' after at most 1 KiB of whitespace.
 
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
@@ -168,8 +169,8 @@ $LOCKBOX_PASSPHRASE.
 
 With -o FILE the plaintext goes to a temporary file in the same folder, flushed to disk and \
 renamed over FILE only when the whole file has authenticated: a failed open leaves nothing \
-behind. On stdout, each 64 KiB chunk is written only after it has authenticated, and the exit \
-status is non-zero if anything later fails.
+behind. On stdout, each 64 KiB chunk is written only after it has authenticated (the same \
+chunks whatever -j/--threads), and the exit status is non-zero if anything later fails.
 
 Exit status: 0 success; 1 other failure; 2 usage error; 3 no identity matched (the file is \
 not addressed to you); 4 the input is not a valid sealed file, or was altered or truncated.";

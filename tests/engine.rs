@@ -6,8 +6,8 @@
 
 mod common;
 
-use lockbox::layout::CHUNK;
-use lockbox::{Identity, Options};
+use lockbox::layout::{CHUNK, ENC_CHUNK, TAG};
+use lockbox::{Decryptor, Identity, Options};
 
 fn options(threads: usize, armor: bool) -> Options {
     let mut o = Options::default();
@@ -58,6 +58,74 @@ fn every_thread_count_opens_what_any_other_sealed() {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Gives the bytes of `data` up to `fail_at`, then an error on every read.
+struct FailingReader {
+    data: Vec<u8>,
+    at: usize,
+    fail_at: usize,
+}
+
+impl std::io::Read for FailingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at >= self.fail_at {
+            return Err(std::io::Error::other("the disk broke"));
+        }
+        let n = buf.len().min(self.fail_at - self.at);
+        buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_read_error_releases_the_same_whole_chunks_whatever_the_threads() {
+    // A payload of 70 chunks; the input fails at, around and inside chunk
+    // and batch edges (16 chunks a batch per thread), and in the last one.
+    let identity = [Identity::generate()];
+    let recipient = [identity[0].to_recipient().unwrap()];
+    let chunk = CHUNK;
+    let enc = ENC_CHUNK;
+    let data = common::bytes(70 * chunk - 9, 7);
+    let mut sealed = Vec::new();
+    lockbox::seal(&recipient, &data[..], &mut sealed, &options(1, false)).unwrap();
+    // Where the chunks start (a read error in the header's first kilobyte
+    // fails before the payload, and is not the point here).
+    let start = sealed.len() - (69 * enc + chunk - 9 + TAG);
+    for fail_at in [
+        start + enc - 1,
+        start + enc,
+        start + enc + 1,
+        start + 16 * enc,
+        start + 16 * enc + 1,
+        start + 32 * enc - 1,
+        start + 32 * enc,
+        start + 40 * enc + 100,
+        start + 64 * enc,
+        start + 69 * enc,
+        sealed.len() - 1,
+    ] {
+        let whole = (fail_at - start) / enc;
+        for threads in [1, 2, 3, 4] {
+            let input = FailingReader {
+                data: sealed.clone(),
+                at: 0,
+                fail_at,
+            };
+            let mut out = Vec::new();
+            let err = Decryptor::new(input, &options(threads, false))
+                .unwrap()
+                .open(&identity, &mut out)
+                .unwrap_err();
+            assert_eq!(err.to_string(), "the disk broke", "at {fail_at}");
+            assert!(
+                out == data[..whole * chunk],
+                "failing at {fail_at} ({whole} whole chunks), {threads} threads: released {} bytes",
+                out.len()
+            );
         }
     }
 }

@@ -83,6 +83,64 @@ fn assert_clean_stderr(stderr: &[u8]) -> String {
 }
 
 #[test]
+fn armor_broken_mid_file_releases_the_same_bytes_whatever_the_threads() {
+    // 5 MiB armored; one armor line about 3.3 MiB in is not base64. As for
+    // a chunk that fails to authenticate: every chunk read whole before the
+    // break is released if it authenticates, the partial one is not, and
+    // the thread count (and so the batch size) changes nothing.
+    let env = Env::new(5 << 20, 6);
+    let mut armored = common::sealed_with(&env.plain, true);
+    let begin = "-----BEGIN AGE ENCRYPTED FILE-----\n".len();
+    let bad_line = 3_300_000 / 48;
+    armored[begin + bad_line * 65 + 10] = b'*';
+    std::fs::write(env.path("broken.age"), &armored).unwrap();
+    // Binary bytes before the bad line, less header and nonce, in whole
+    // sealed chunks.
+    let payload = bad_line * 48 - header_len() - lockbox::layout::NONCE;
+    let whole = payload / lockbox::layout::ENC_CHUNK;
+    let expected = &env.plain[..whole * lockbox::layout::CHUNK];
+    assert!(expected.len() > 3 << 20);
+    let message = "lockbox: error: failed to open 'broken.age': invalid armor: an armor line is not canonical base64";
+    for threads in ["1", "2", "4"] {
+        let out = env
+            .open()
+            .args(["-j", threads, "broken.age"])
+            .output()
+            .unwrap();
+        let err = assert_clean_stderr(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "-j {threads}: {err}");
+        assert_eq!(err.lines().next(), Some(message), "-j {threads}");
+        assert!(
+            out.stdout == expected,
+            "-j {threads}: released {} bytes to stdout, expected the first {}",
+            out.stdout.len(),
+            expected.len()
+        );
+        let out = env
+            .open()
+            .args(["-j", threads, "-o", "out", "broken.age"])
+            .output()
+            .unwrap();
+        let err = assert_clean_stderr(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "-j {threads} -o: {err}");
+        assert_eq!(err.lines().next(), Some(message), "-j {threads} -o");
+        assert!(!env.path("out").exists(), "-j {threads}: left its output");
+        assert!(
+            env.temporaries().is_empty(),
+            "-j {threads}: left a temporary"
+        );
+    }
+}
+
+/// The header length of the files [`seal`] makes, in binary form: one
+/// X25519 stanza, so the same for every file whatever its key.
+fn header_len() -> usize {
+    let sealed = common::sealed(b"");
+    let mac = sealed.windows(4).position(|w| w == b"\n---").unwrap();
+    mac + 1 + sealed[mac + 1..].iter().position(|&b| b == b'\n').unwrap() + 1
+}
+
+#[test]
 fn output_to_dev_full_is_a_no_space_error() {
     let env = Env::new(200 * 1024, 1);
     // With -o (a device is written in place, never replaced).

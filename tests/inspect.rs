@@ -338,6 +338,38 @@ fn post_quantum_is_yes_no_or_unknown() {
 }
 
 #[test]
+fn many_stanza_types_give_a_bounded_summary() {
+    // 20,000 distinct types (the header's stanza limit), each 50 characters:
+    // the "sealed to" line names the first 8, cut at 40 characters, and
+    // counts the rest, as the "no identity matched" hint does (one function
+    // for both). Before, it listed all of them: a 1.1 MB line.
+    let home = tempfile::tempdir().unwrap();
+    let types: Vec<String> = (0..20_000)
+        .map(|i| format!("{i:05}{}", "t".repeat(45)))
+        .collect();
+    let refs: Vec<&str> = types.iter().map(String::as_str).collect();
+    let f = crafted(&refs, 40);
+    let out = lockbox(home.path())
+        .arg("inspect")
+        .write_stdin(f)
+        .assert()
+        .success()
+        .stderr("");
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.lines().all(|l| l.len() < 500), "{} bytes", text.len());
+    let sealed_to = text
+        .lines()
+        .find_map(|l| l.strip_prefix("sealed to:     "))
+        .unwrap_or_else(|| panic!("no 'sealed to' line in {text}"));
+    let first = format!("00000{}... (1), ", "t".repeat(35));
+    assert!(sealed_to.starts_with(&first), "{sealed_to}");
+    assert!(
+        sealed_to.ends_with("and 19992 other types (19992)"),
+        "{sealed_to}"
+    );
+}
+
+#[test]
 fn impossible_payload_sizes_give_null_and_a_note() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();

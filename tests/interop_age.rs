@@ -3,7 +3,10 @@
 //! byte for byte, and identity files made by either tool work in both.
 //!
 //! Every test needs the peers; without them it returns early with a notice,
-//! or fails when `LOCKBOX_REQUIRE_PEERS=1` (CI).
+//! or fails when `LOCKBOX_REQUIRE_PEERS=1` (CI). The armor rule of Go age
+//! 1.3 (which files are armor, how much whitespace may come first) is
+//! checked here too: through lockbox always, through Go age where Debian's
+//! 1.1.1 already agrees.
 
 mod common;
 
@@ -441,4 +444,149 @@ fn age_file_for_someone_else_exits_3() {
         .code(3)
         .stderr(predicates::str::starts_with("lockbox: error:"));
     assert!(!out.exists(), "a failed open left {}", out.display());
+}
+
+/// Wraps to an X25519 recipient, with an extra stanza of an unknown type
+/// in front: `-> -----BEGIN AGE ENCRYPTED FILE-----`.
+struct BeginStanza(age::x25519::Recipient);
+
+impl age::Recipient for BeginStanza {
+    fn wrap_file_key(
+        &self,
+        file_key: &age_core::format::FileKey,
+    ) -> Result<
+        (
+            Vec<age_core::format::Stanza>,
+            std::collections::HashSet<String>,
+        ),
+        age::EncryptError,
+    > {
+        let (wrapped, labels) = self.0.wrap_file_key(file_key)?;
+        let mut stanzas = vec![age_core::format::Stanza {
+            tag: "-----BEGIN".into(),
+            args: vec!["AGE".into(), "ENCRYPTED".into(), "FILE-----".into()],
+            body: Vec::new(),
+        }];
+        stanzas.extend(wrapped);
+        Ok((stanzas, labels))
+    }
+}
+
+/// A binary file whose first stanza line is `-> -----BEGIN AGE ENCRYPTED
+/// FILE-----` (a stanza of an unknown type, which identities skip), sealed
+/// to `recipient`: the begin line is in the first kilobyte, but the file
+/// starts with the version line and is no armor.
+fn binary_with_begin_stanza(recipient: &str, plain: &[u8]) -> Vec<u8> {
+    let recipient = lockbox::Recipient::from_age(BeginStanza(recipient.parse().unwrap()));
+    let mut options = lockbox::Options::default();
+    options.threads = 1;
+    let mut sealed = Vec::new();
+    lockbox::seal(&[recipient], plain, &mut sealed, &options).unwrap();
+    sealed
+}
+
+#[test]
+fn a_binary_file_with_the_begin_line_in_a_stanza_is_not_armor() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, recipient) = lockbox_identity(home, "id.txt");
+    let (_, data) = plaintext(home, 70_000);
+    let sealed_bytes = binary_with_begin_stanza(&recipient, &data);
+    let begin_stanza = b"\n-> -----BEGIN AGE ENCRYPTED FILE-----\n";
+    let at = sealed_bytes
+        .windows(begin_stanza.len())
+        .position(|w| w == begin_stanza)
+        .expect("the stanza line");
+    assert!(sealed_bytes.starts_with(BINARY_MAGIC) && at < 1024);
+    let sealed = home.join("begin-stanza.age");
+    std::fs::write(&sealed, &sealed_bytes).unwrap();
+
+    assert_same(
+        &lockbox_open(home, &key, &sealed),
+        &data,
+        "lockbox open of a binary file with a begin-line stanza",
+    );
+    let json = lockbox(home)
+        .args(["inspect", "--json", s(&sealed)])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = String::from_utf8(json).unwrap();
+    assert!(json.contains("\"armored\": false,"), "{json}");
+    assert!(
+        json.contains("\"stanzas\": [\"-----BEGIN\", \"X25519\"],"),
+        "{json}"
+    );
+
+    // Go age opens it too.
+    let Some(age) = go_age() else { return };
+    assert_same(
+        &age_open(&age, &key, &sealed),
+        &data,
+        "age -d of a binary file with a begin-line stanza",
+    );
+}
+
+#[test]
+fn whitespace_before_the_armor_is_go_age_1_3s() {
+    // Go age 1.3 takes an input for armor when at most 1024 bytes of
+    // whitespace come before the begin line (it peeks 1024 + 34 bytes), and
+    // its armor reader skips whole whitespace lines of any length within
+    // that. (Debian's 1.1.1 takes no whitespace at all: lockbox alone here.)
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, recipient) = lockbox_identity(home, "id.txt");
+    let (input, data) = plaintext(home, 1000);
+    let armored = home.join("armored.age");
+    lockbox(home)
+        .args(["seal", "-a", "-r", &recipient, "-o", s(&armored), s(&input)])
+        .assert()
+        .success();
+    let armored = read(&armored);
+    let cases = [
+        // One whitespace line wider than an armor line.
+        (" ".repeat(200) + "\n", true),
+        ("\t \r\n".repeat(10) + &" ".repeat(500) + "\r\n", true),
+        // Exactly 1024 bytes, line ends included.
+        (" ".repeat(1023) + "\n", true),
+        ("\r\n".repeat(512), true),
+        // Unicode whitespace (no-break space), as Go's bytes.TrimSpace.
+        ("\u{a0}\n".repeat(3), true),
+        // One byte too many.
+        (" ".repeat(1024) + "\n", false),
+        ("\r\n".repeat(512) + "\n", false),
+        // Far too many.
+        (" ".repeat(5000) + "\n", false),
+    ];
+    for (space, opens) in cases {
+        let what = format!("{} bytes of whitespace before the armor", space.len());
+        let file = home.join("spaced.age");
+        let mut bytes = space.as_bytes().to_vec();
+        bytes.extend_from_slice(&armored);
+        std::fs::write(&file, bytes).unwrap();
+        let out = home.join("out");
+        let _ = std::fs::remove_file(&out);
+        let run = lockbox(home)
+            .args(["open", "-i", s(&key), "-o", s(&out), s(&file)])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        if opens {
+            assert!(run.status.success(), "{what}: {stderr}");
+            assert_same(&read(&out), &data, &what);
+        } else {
+            assert_eq!(run.status.code(), Some(4), "{what}: {stderr}");
+            assert_eq!(
+                stderr.lines().next().unwrap_or(""),
+                format!(
+                    "lockbox: error: failed to open '{}': invalid armor: more than 1024 bytes of whitespace before the armor",
+                    file.display()
+                ),
+                "{what}"
+            );
+            assert!(!out.exists(), "{what}: a failed open left its output");
+        }
+    }
 }

@@ -405,7 +405,7 @@ fn max_work_factor_reaches_protected_identity_files() {
     .unwrap();
     std::fs::write(
         env.path("f.age"),
-        common::seal_to(&[recipient], b"for the key"),
+        common::seal_to(&[recipient], b"for the key", false),
     )
     .unwrap();
     let pass = [("LOCKBOX_PASSPHRASE", "right")];

@@ -26,6 +26,7 @@ pub struct Recipient(RecipientKind);
 enum RecipientKind {
     Key(RecipientEntry),
     Passphrase(age::scrypt::Recipient),
+    Custom(Box<dyn age::Recipient + Send + Sync>),
 }
 
 impl Recipient {
@@ -35,6 +36,14 @@ impl Recipient {
         Self(RecipientKind::Passphrase(
             keys::protected::passphrase_recipient(passphrase),
         ))
+    }
+
+    /// A recipient type of your own, through the `age` crate's trait (as
+    /// the age plugins written in Rust implement it). Its stanzas go into
+    /// the header as it returns them; its labels must agree with the other
+    /// recipients' (see [`Error::IncompatibleRecipients`]).
+    pub fn from_age(recipient: impl age::Recipient + Send + Sync + 'static) -> Self {
+        Self(RecipientKind::Custom(Box::new(recipient)))
     }
 
     /// Parses a recipients file: one recipient per line, `#` comments and
@@ -61,7 +70,7 @@ impl Recipient {
     pub fn fingerprint(&self) -> Option<String> {
         match &self.0 {
             RecipientKind::Key(e) => Some(keys::fingerprint(&e.canonical())),
-            RecipientKind::Passphrase(_) => None,
+            RecipientKind::Passphrase(_) | RecipientKind::Custom(_) => None,
         }
     }
 
@@ -74,6 +83,7 @@ impl Recipient {
                 unreachable!("from_entry refuses plugin recipients")
             }
             RecipientKind::Passphrase(r) => r,
+            RecipientKind::Custom(r) => r.as_ref(),
         }
     }
 }
@@ -88,12 +98,14 @@ impl FromStr for Recipient {
 }
 
 /// The canonical recipient string (SSH keys without their comment); a
-/// passphrase shows as `<passphrase>`.
+/// passphrase shows as `<passphrase>`, a [`Recipient::from_age`] one as
+/// `<custom recipient>`.
 impl fmt::Display for Recipient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             RecipientKind::Key(e) => f.write_str(&e.canonical()),
             RecipientKind::Passphrase(_) => f.write_str("<passphrase>"),
+            RecipientKind::Custom(_) => f.write_str("<custom recipient>"),
         }
     }
 }
@@ -121,6 +133,7 @@ pub struct Identity(IdentityKind);
 enum IdentityKind {
     Key(IdentityEntry),
     Passphrase(SecretString),
+    Custom(Box<dyn age::Identity + Send + Sync>),
 }
 
 impl Identity {
@@ -143,6 +156,11 @@ impl Identity {
     /// by [`Options::max_work_factor`](crate::Options::max_work_factor).
     pub fn passphrase(passphrase: SecretString) -> Self {
         Self(IdentityKind::Passphrase(passphrase))
+    }
+
+    /// An identity type of your own, through the `age` crate's trait.
+    pub fn from_age(identity: impl age::Identity + Send + Sync + 'static) -> Self {
+        Self(IdentityKind::Custom(Box::new(identity)))
     }
 
     /// Parses an identity file: `AGE-SECRET-KEY-1...` and
@@ -188,6 +206,9 @@ impl Identity {
                 text.parse()
             }
             IdentityKind::Passphrase(p) => Ok(Recipient::passphrase(p.clone())),
+            IdentityKind::Custom(_) => Err(Error::InvalidIdentity(
+                "a custom identity does not tell its recipient".into(),
+            )),
         }
     }
 
@@ -205,6 +226,7 @@ impl Identity {
                 p.clone(),
                 max_work_factor,
             )),
+            IdentityKind::Custom(i) => Box::new(Ref(i.as_ref())),
         }
     }
 }
@@ -237,9 +259,9 @@ impl fmt::Debug for Identity {
 }
 
 /// A borrowed identity as an `age::Identity`.
-struct Ref<'a, T>(&'a T);
+struct Ref<'a, T: ?Sized>(&'a T);
 
-impl<T: age::Identity> age::Identity for Ref<'_, T> {
+impl<T: age::Identity + ?Sized> age::Identity for Ref<'_, T> {
     fn unwrap_stanza(
         &self,
         stanza: &age_core::format::Stanza,

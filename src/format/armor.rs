@@ -2,7 +2,8 @@
 //!
 //! Standard base64 with canonical padding in lines of exactly 64 columns
 //! (the last one shorter or equal), LF or CRLF line ends, whitespace allowed
-//! before and after the armor, nothing else.
+//! before and after the armor (up to 1 KiB each side), nothing else.
+//! Whitespace is Go's `bytes.TrimSpace` whitespace, Unicode's White_Space.
 
 use std::io::{self, BufRead, Read, Write};
 
@@ -27,22 +28,55 @@ fn armor_err(m: impl Into<String>) -> io::Error {
     FormatError::Armor(m.into()).into()
 }
 
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+/// How many bytes of whitespace start `bytes`, whitespace as Go age's
+/// `bytes.TrimSpace` has it (Unicode White_Space, which Rust's
+/// `char::is_whitespace` is too); an invalid or cut UTF-8 sequence ends it.
+fn leading_space(bytes: &[u8]) -> usize {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    text.len() - text.trim_start().len()
 }
 
-/// Whether `prefix`, the first bytes of an input, is meant as armor: it
-/// starts (after whitespace) with `-----`, or holds the begin line further
-/// on. Damaged armor then gets an armor error, which says what is wrong,
-/// rather than "not an age file".
-pub fn looks_armored(prefix: &[u8]) -> bool {
-    let start = prefix.iter().position(|&b| !is_space(b));
-    match start {
-        Some(i) if prefix[i..].starts_with(b"-----") => true,
-        Some(_) => prefix.windows(BEGIN.len()).any(|w| w == BEGIN.as_bytes()),
-        None => false,
-    }
+/// Whether `bytes` is whitespace only (see [`leading_space`]).
+fn is_all_space(bytes: &[u8]) -> bool {
+    leading_space(bytes) == bytes.len()
 }
+
+/// Whether `prefix`, the first [`DETECT_BYTES`] of an input (or all of a
+/// shorter one), is to be read as armor.
+///
+/// Go age 1.3's rule (`cmd/age` and `age-inspect`): the input is armor when,
+/// after leading whitespace, the first 1 KiB + 34 bytes start with the
+/// begin line; so at most [`MAX_WHITESPACE`] bytes of whitespace come
+/// first. An input that starts with the age intro is never taken for
+/// armor, whatever its first kilobyte holds: a binary file may carry the
+/// begin line in a stanza.
+///
+/// Some other inputs go to the armor reader too, only so that it can say
+/// what is wrong with them: after whitespace, `-----` (a damaged begin
+/// line), whitespace beyond the limit before the begin line, or the begin
+/// line after other text (the C2SP vector `armor_garbage_leading`). None
+/// can open as a binary file, and the armor reader refuses each of them (it
+/// accepts only whitespace lines within the limit, then the begin line), so
+/// the files that open are exactly those Go age opens.
+pub fn looks_armored(prefix: &[u8]) -> bool {
+    let space = leading_space(prefix);
+    let rest = &prefix[space..];
+    if rest.starts_with(BEGIN.as_bytes()) {
+        return true;
+    }
+    if prefix.starts_with(AGE_INTRO) {
+        return false;
+    }
+    rest.starts_with(b"-----")
+        || (space > MAX_WHITESPACE && BEGIN.as_bytes().starts_with(rest))
+        || prefix.windows(BEGIN.len()).any(|w| w == BEGIN.as_bytes())
+}
+
+/// How every binary age file starts, whatever its version.
+const AGE_INTRO: &[u8] = b"age-encryption.org/";
 
 /// How many bytes of an input [`looks_armored`] needs to decide.
 pub const DETECT_BYTES: usize = MAX_WHITESPACE + BEGIN.len();
@@ -208,29 +242,41 @@ impl<R: BufRead> ArmoredReader<R> {
     fn drain_trailing(&mut self) -> io::Result<()> {
         let mut rest = Vec::new();
         Read::take(&mut self.inner, MAX_WHITESPACE as u64).read_to_end(&mut rest)?;
-        if !rest.iter().all(|&b| is_space(b)) {
+        if !is_all_space(&rest) {
             return Err(armor_err("data after the end of the armor"));
         }
         if rest.len() == MAX_WHITESPACE {
-            return Err(armor_err("too much whitespace after the armor"));
+            return Err(armor_err(format!(
+                "more than {MAX_WHITESPACE} bytes of whitespace after the armor"
+            )));
         }
         Ok(())
     }
 
+    /// Skips the whitespace lines before the begin line, and reads it. The
+    /// whitespace counts in bytes as read (line ends included), against the
+    /// same limit as [`looks_armored`]; a whitespace line may be as long as
+    /// the limit allows.
     fn start(&mut self) -> io::Result<()> {
         let mut skipped = 0;
         loop {
-            let line = match self.next_line()? {
-                Some(n) => &self.line[..n],
-                None => return Err(armor_err("the input ends before the armor begins")),
-            };
-            if line.iter().all(|&b| is_space(b)) {
-                skipped += line.len() + 1;
+            self.line.clear();
+            let limit = MAX_WHITESPACE - skipped + BEGIN.len() + 2;
+            let n = Read::take(&mut self.inner, limit as u64).read_until(b'\n', &mut self.line)?;
+            if n == 0 {
+                return Err(armor_err("the input ends before the armor begins"));
+            }
+            if is_all_space(&self.line) {
+                skipped += n;
                 if skipped > MAX_WHITESPACE {
-                    return Err(armor_err("too much whitespace before the armor"));
+                    return Err(armor_err(format!(
+                        "more than {MAX_WHITESPACE} bytes of whitespace before the armor"
+                    )));
                 }
                 continue;
             }
+            let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line != BEGIN.as_bytes() {
                 return Err(armor_err(
                     "the first line is not '-----BEGIN AGE ENCRYPTED FILE-----'",
@@ -476,9 +522,51 @@ mod tests {
     }
 
     #[test]
-    fn detection_skips_whitespace() {
-        assert!(looks_armored(b"\n \r\t-----BEGIN AGE"));
+    fn detection_is_go_ages_rule() {
+        let begin = format!("{BEGIN}\n");
+        assert!(looks_armored(begin.as_bytes()));
+        assert!(looks_armored(format!("\n \r\t{begin}").as_bytes()));
+        // Unicode whitespace, as Go's bytes.TrimSpace (NBSP, U+3000).
+        assert!(looks_armored(format!("\u{a0}\u{3000}\n{begin}").as_bytes()));
+        // Up to 1 KiB of whitespace, whatever the line lengths.
+        let most = format!("{}\n{begin}", " ".repeat(MAX_WHITESPACE - 1));
+        assert!(looks_armored(&most.as_bytes()[..DETECT_BYTES]));
         assert!(!looks_armored(b"age-encryption.org/v1\n"));
         assert!(!looks_armored(b""));
+        assert!(!looks_armored(b" \n\n"));
+        // A binary file with the begin line as a stanza is not armor.
+        let binary = format!("age-encryption.org/v1\n-> {begin}\n");
+        assert!(!looks_armored(binary.as_bytes()));
+        // Meant as armor, refused by the reader with the reason.
+        for meant in [
+            "-----BEGIN AGE ENCRYPTED FILE----\n".to_owned(),
+            format!("{}\n{begin}", " ".repeat(MAX_WHITESPACE)),
+            format!("garbage\n{begin}"),
+        ] {
+            let prefix = &meant.as_bytes()[..meant.len().min(DETECT_BYTES)];
+            assert!(looks_armored(prefix), "{meant:?}");
+            assert!(dearmor(meant.as_bytes()).is_err(), "{meant:?}");
+        }
+    }
+
+    #[test]
+    fn whitespace_before_the_armor_is_counted_in_bytes() {
+        let data = b"hello";
+        let text = armor(data);
+        for (space, ok) in [
+            (" ".repeat(MAX_WHITESPACE - 1) + "\n", true),
+            ("\r\n".repeat(MAX_WHITESPACE / 2), true),
+            (" ".repeat(MAX_WHITESPACE) + "\n", false),
+            ("\r\n".repeat(MAX_WHITESPACE / 2) + "\n", false),
+            ("\u{a0}\n".repeat(MAX_WHITESPACE / 3), true),
+        ] {
+            let mut input = space.as_bytes().to_vec();
+            input.extend_from_slice(&text);
+            let r = dearmor(&input);
+            assert_eq!(r.is_ok(), ok, "{} bytes of whitespace", space.len());
+            if let Err(e) = r {
+                assert!(e.to_string().contains("whitespace before the armor"), "{e}");
+            }
+        }
     }
 }

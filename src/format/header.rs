@@ -211,6 +211,13 @@ impl Header {
     pub fn stanza_types(&self) -> Vec<String> {
         self.stanzas.iter().map(|s| s.tag.clone()).collect()
     }
+
+    /// The header's bytes as in the file (after armor decoding), from the
+    /// version line up to and including `---`: what the MAC covers. A
+    /// sender seal (issue 12, `format::sender`) covers a prefix of it.
+    pub(crate) fn text(&self) -> &[u8] {
+        &self.mac_input
+    }
 }
 
 fn header_mac(file_key: &FileKey) -> Hmac<Sha256> {
@@ -223,6 +230,21 @@ fn header_mac(file_key: &FileKey) -> Hmac<Sha256> {
 
 /// Encodes a header for `stanzas`, MACed under `file_key`.
 pub fn write_header(stanzas: &[Stanza], file_key: &FileKey) -> Vec<u8> {
+    let mut out = header_text(stanzas);
+    out.extend_from_slice(b"---");
+    let mut mac = header_mac(file_key);
+    mac.update(&out);
+    let tag = mac.finalize().into_bytes();
+    out.push(b' ');
+    out.extend_from_slice(BASE64_STANDARD_NO_PAD.encode(tag).as_bytes());
+    out.push(b'\n');
+    out
+}
+
+/// The version line and `stanzas`, encoded as [`write_header`] writes
+/// them, without the MAC line: the text a sender seal covers (issue 12,
+/// `format::sender`) when sealing.
+pub(crate) fn header_text(stanzas: &[Stanza]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(VERSION_LINE.as_bytes());
     out.push(b'\n');
@@ -245,13 +267,6 @@ pub fn write_header(stanzas: &[Stanza], file_key: &FileKey) -> Vec<u8> {
             out.push(b'\n');
         }
     }
-    out.extend_from_slice(b"---");
-    let mut mac = header_mac(file_key);
-    mac.update(&out);
-    let tag = mac.finalize().into_bytes();
-    out.push(b' ');
-    out.extend_from_slice(BASE64_STANDARD_NO_PAD.encode(tag).as_bytes());
-    out.push(b'\n');
     out
 }
 

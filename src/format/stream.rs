@@ -120,6 +120,10 @@ struct Batch {
     lens: Vec<usize>,
     /// Whether the batch's last chunk is the payload's last.
     ends: bool,
+    /// Opening: the input failed after the batch's chunks (an armor error,
+    /// a read error). The chunks read whole before it are opened and
+    /// released as any others; then this is the error.
+    broken: Option<io::Error>,
 }
 
 impl Batch {
@@ -129,7 +133,13 @@ impl Batch {
             first: 0,
             lens: Vec::with_capacity(chunks),
             ends: false,
+            broken: None,
         }
+    }
+
+    /// Whether no batch comes after this one.
+    fn is_final(&self) -> bool {
+        self.ends || self.broken.is_some()
     }
 
     /// Chunks a sealing batch holds.
@@ -188,14 +198,19 @@ impl<R: Read> Source<R> {
         Ok(())
     }
 
-    /// Fills `batch` with ciphertext chunks.
-    fn read_sealed(&mut self, batch: &mut Batch) -> io::Result<()> {
+    /// Fills `batch` with ciphertext chunks. A read error ends the batch
+    /// where it struck, in `batch.broken`: the chunks read whole before it
+    /// stay, a partial one is dropped, and nothing more is read. So what is
+    /// released before a read error is the same whatever the batch size,
+    /// and so whatever the thread count.
+    fn read_sealed(&mut self, batch: &mut Batch) {
         batch.lens.clear();
         batch.first = self.next_chunk;
         batch.ends = false;
+        batch.broken = None;
         if self.done {
             batch.ends = true;
-            return Ok(());
+            return;
         }
         let slots = batch.buf.len() / (2 * ENC_CHUNK);
         for i in 0..slots {
@@ -206,7 +221,13 @@ impl<R: Read> Source<R> {
                 slot[0] = b;
                 n = 1;
             }
-            n += read_full(&mut self.input, &mut slot[n..])?;
+            match read_full(&mut self.input, &mut slot[n..]) {
+                Ok(k) => n += k,
+                Err(e) => {
+                    self.fail(batch, e);
+                    return;
+                }
+            }
             if n == 0 {
                 break;
             }
@@ -219,14 +240,28 @@ impl<R: Read> Source<R> {
         let full = batch.lens.len() == slots && batch.lens.last() == Some(&ENC_CHUNK);
         if full {
             let mut one = [0u8; 1];
-            if read_full(&mut self.input, &mut one)? == 1 {
-                self.carry = Some(one[0]);
-                return Ok(());
+            match read_full(&mut self.input, &mut one) {
+                Ok(1) => {
+                    self.carry = Some(one[0]);
+                    return;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.fail(batch, e);
+                    return;
+                }
             }
         }
         batch.ends = true;
         self.done = true;
-        Ok(())
+    }
+
+    /// Ends `batch` with the read error `e`; nothing more is read.
+    fn fail(&mut self, batch: &mut Batch, e: io::Error) {
+        self.next_chunk = batch.first + batch.lens.len() as u64;
+        self.carry = None;
+        self.done = true;
+        batch.broken = Some(e);
     }
 }
 
@@ -268,8 +303,11 @@ fn open_batch(
     let count = batch.lens.len();
     let first = batch.first;
     let ends = batch.ends;
+    // After a read error the last chunk read may be a middle or the last
+    // one: it is released if it opens as either.
+    let broken = batch.broken.is_some();
     if count == 0 {
-        return if first == 0 {
+        return if first == 0 && !broken {
             (
                 0,
                 Some(FormatError::Truncated(
@@ -332,8 +370,10 @@ fn open_batch(
     };
     for (i, r) in results.into_iter().enumerate() {
         let at_end = ends && i + 1 == count;
+        let before_break = broken && i + 1 == count;
         match r {
             Err(e) => return (i, Some(e)),
+            Ok(_) if before_break => {}
             // The last chunk is released, then the data after it refused.
             Ok(true) if !at_end => {
                 return (
@@ -502,7 +542,7 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
     };
     let batch_chunks = opts.batch_chunks();
     let mut cur = Batch::new(batch_chunks, true);
-    src.read_sealed(&mut cur)?;
+    src.read_sealed(&mut cur);
     let finish = |output: &mut W,
                   batch: &Batch,
                   ok: usize,
@@ -515,17 +555,20 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
     // An input that fits in one batch is done on this thread: starting a
     // pool costs more than it saves there (criterion, 1 MiB in memory: 1.60
     // GiB/s on one thread, 0.78 GiB/s starting two).
-    if opts.threads <= 1 || cur.ends {
+    if opts.threads <= 1 || cur.is_final() {
         loop {
             let (ok, err) = open_batch(&cipher, &mut cur, false);
             finish(output, &cur, ok, progress)?;
             if let Some(e) = err {
                 return Err(e.into());
             }
+            if let Some(e) = cur.broken.take() {
+                return Err(e);
+            }
             if cur.ends {
                 return Ok(());
             }
-            src.read_sealed(&mut cur)?;
+            src.read_sealed(&mut cur);
         }
     }
     let pool = thread_pool(opts.threads)?;
@@ -534,7 +577,7 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
         let mut done = Batch::new(batch_chunks, true);
         let mut have_done = false;
         loop {
-            let ends = cur.ends;
+            let ends = cur.is_final();
             let ((ok, err), io_result) = rayon::join(
                 || open_batch(&cipher, &mut cur, true),
                 || -> io::Result<()> {
@@ -543,7 +586,7 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
                         finish(output, &done, count, progress)?;
                     }
                     if !ends {
-                        src.read_sealed(&mut next)?;
+                        src.read_sealed(&mut next);
                     }
                     Ok(())
                 },
@@ -556,7 +599,10 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
             if ends {
                 let count = cur.lens.len();
                 finish(output, &cur, count, progress)?;
-                return Ok(());
+                return match cur.broken.take() {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                };
             }
             std::mem::swap(&mut done, &mut cur);
             std::mem::swap(&mut cur, &mut next);

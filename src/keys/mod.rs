@@ -5,6 +5,12 @@
 pub mod contacts;
 pub mod pq;
 pub mod protected;
+// Used by `seal --sign` and `open --from` (issue 12); until then only by
+// the sender vectors.
+#[allow(dead_code)]
+pub mod sender;
+#[cfg(test)]
+mod sender_vectors;
 
 use std::io::Read;
 use std::path::Path;

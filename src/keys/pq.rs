@@ -91,6 +91,14 @@ impl Identity {
         Recipient(<Kem as hpke::Kem>::sk_to_pk(&self.0))
     }
 
+    /// The X25519 half of this hybrid identity (seed_T, bytes 64..96 of
+    /// the SHAKE256 expansion; its public key is the recipient's last 32
+    /// bytes): the key a post-quantum identity seals and verifies sender
+    /// seals with (issue 12).
+    pub fn x25519_key(&self) -> crate::format::sender::X25519Key {
+        crate::format::sender::X25519Key::from_secret(self.0.x25519().clone())
+    }
+
     /// The Bech32 string, upper case, wrapped so it is not accidentally logged.
     pub fn to_string(&self) -> SecretString {
         let mut encoded = Zeroizing::new(bech32_encode(IDENTITY_HRP, self.0.seed()));
@@ -190,6 +198,14 @@ impl std::str::FromStr for Recipient {
                     .map_err(|_| "invalid recipient")
             },
         )
+    }
+}
+
+impl Recipient {
+    /// The X25519 half of this hybrid recipient (ek_T, the recipient's last
+    /// 32 bytes): the key a sender seal's MAC is computed for (issue 12).
+    pub fn x25519_public(&self) -> [u8; 32] {
+        self.0.x25519().to_bytes()
     }
 }
 
@@ -294,6 +310,11 @@ mod kem {
         pub(super) fn seed(&self) -> &[u8; SEED_LEN] {
             &self.seed
         }
+
+        /// The X25519 secret of the expansion (its bytes 64..96).
+        pub(super) fn x25519(&self) -> &StaticSecret {
+            &self.dk_x
+        }
     }
 
     impl Drop for PrivateKey {
@@ -339,6 +360,13 @@ mod kem {
     }
 
     impl Eq for PublicKey {}
+
+    impl PublicKey {
+        /// The X25519 public key: the last 32 bytes of the encoding.
+        pub(super) fn x25519(&self) -> &X25519Public {
+            &self.ek_x
+        }
+    }
 
     impl Serializable for PublicKey {
         type OutputSize = typenum::Sum<KemNek, U32>;

@@ -58,16 +58,23 @@ pub const IDENTITY: &str =
     "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
 pub const RECIPIENT: &str = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef";
 
-/// `plain` sealed through the library's front door to `recipients`, binary.
-pub fn seal_to(recipients: &[lockbox::Recipient], plain: &[u8]) -> Vec<u8> {
+/// `plain` sealed through the library's front door to `recipients`,
+/// binary or armored.
+pub fn seal_to(recipients: &[lockbox::Recipient], plain: &[u8], armor: bool) -> Vec<u8> {
     let mut options = lockbox::Options::default();
     options.threads = 2;
+    options.armor = armor;
     let mut out = Vec::new();
     lockbox::seal(recipients, plain, &mut out, &options).expect("sealing works");
     out
 }
 
 /// `plain` sealed to the vectors' X25519 identity ([`IDENTITY`]).
+pub fn sealed_with(plain: &[u8], armor: bool) -> Vec<u8> {
+    seal_to(&[RECIPIENT.parse().unwrap()], plain, armor)
+}
+
+/// `plain` sealed to the vectors' X25519 identity, binary.
 pub fn sealed(plain: &[u8]) -> Vec<u8> {
-    seal_to(&[RECIPIENT.parse().unwrap()], plain)
+    sealed_with(plain, false)
 }
