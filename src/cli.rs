@@ -51,10 +51,12 @@ on stderr.
 
 Output: stdout carries data only; messages, warnings and progress go to stderr, and \
 -q/--quiet silences warnings, notes and progress. Nothing is coloured except clap's help, \
-which honours NO_COLOR.
+which honours NO_COLOR.";
 
-Exit status: 0 success; 1 other failure; 2 usage error; 3 no identity matched; 4 the input is \
-not a valid sealed file, or was altered or truncated (see EXIT STATUS).";
+/// A long help text, then the exit statuses (from [`crate::error::Exit`]).
+fn with_exit_statuses(text: &str) -> String {
+    format!("{text}\n\n{}", crate::error::exit_status_line())
+}
 
 /// Seal files and messages to a recipient's public key (age v1 format).
 #[derive(Debug, Parser)]
@@ -62,7 +64,7 @@ not a valid sealed file, or was altered or truncated (see EXIT STATUS).";
     name = "lockbox",
     version,
     about,
-    long_about = LONG_ABOUT,
+    long_about = with_exit_statuses(LONG_ABOUT),
     after_help = AFTER_HELP,
     propagate_version = true,
     disable_help_subcommand = true,
@@ -83,7 +85,7 @@ pub enum Command {
     #[command(after_help = SEAL_EXAMPLES, long_about = SEAL_LONG)]
     Seal(SealArgs),
     /// Open a sealed file with an identity or a passphrase
-    #[command(after_help = OPEN_EXAMPLES, long_about = OPEN_LONG)]
+    #[command(after_help = OPEN_EXAMPLES, long_about = with_exit_statuses(OPEN_LONG))]
     Open(OpenArgs),
     /// Show what a sealed file says about itself, without opening it
     #[command(after_help = INSPECT_EXAMPLES, long_about = INSPECT_LONG)]
@@ -170,10 +172,7 @@ $LOCKBOX_PASSPHRASE.
 With -o FILE the plaintext goes to a temporary file in the same folder, flushed to disk and \
 renamed over FILE only when the whole file has authenticated: a failed open leaves nothing \
 behind. On stdout, each 64 KiB chunk is written only after it has authenticated (the same \
-chunks whatever -j/--threads), and the exit status is non-zero if anything later fails.
-
-Exit status: 0 success; 1 other failure; 2 usage error; 3 no identity matched (the file is \
-not addressed to you); 4 the input is not a valid sealed file, or was altered or truncated.";
+chunks whatever -j/--threads), and the exit status is non-zero if anything later fails.";
 
 const OPEN_EXAMPLES: &str = "\
 Examples:

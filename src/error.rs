@@ -17,6 +17,32 @@ pub enum Exit {
     Invalid = 4,
 }
 
+impl Exit {
+    /// Every status but success, in order.
+    pub const ALL: [Exit; 4] = [Exit::Failure, Exit::Usage, Exit::NoMatch, Exit::Invalid];
+
+    /// What the status means, in a few words (`--help`).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Exit::Failure => "other failure",
+            Exit::Usage => "usage error",
+            Exit::NoMatch => "no identity matched (the file is not addressed to you)",
+            Exit::Invalid => "the input is not a valid sealed file, or was altered or truncated",
+        }
+    }
+}
+
+/// The exit statuses as `--help` gives them: one line, from [`Exit`].
+pub fn exit_status_line() -> String {
+    let mut parts = vec!["0 success".to_owned()];
+    parts.extend(
+        Exit::ALL
+            .iter()
+            .map(|&e| format!("{} {}", e as u8, e.summary())),
+    );
+    format!("Exit status: {}.", parts.join("; "))
+}
+
 /// An error that decides the exit status and may carry hints.
 ///
 /// Commands return `anyhow::Error`; `main` looks for the first `Error` in the

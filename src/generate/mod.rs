@@ -14,6 +14,7 @@ use clap_mangen::roff::{bold, italic, roman, Roff};
 use clap_mangen::Man;
 
 use crate::cli::Cli;
+use crate::error::Exit;
 
 /// The shells we ship completions for.
 pub const SHELLS: [Shell; 5] = [
@@ -22,25 +23,6 @@ pub const SHELLS: [Shell; 5] = [
     Shell::Fish,
     Shell::Elvish,
     Shell::PowerShell,
-];
-
-/// Exit statuses of the contract (DESIGN.md §2), for EXIT STATUS.
-const EXIT_STATUSES: [(&str, &str); 5] = [
-    ("0", "Success."),
-    (
-        "1",
-        "Failure of any other kind (for example an unreadable file).",
-    ),
-    ("2", "Usage error: the command line is not valid."),
-    (
-        "3",
-        "No identity matched any of the file's recipients: the file is not addressed to you.",
-    ),
-    (
-        "4",
-        "The input is not a valid sealed file, or was altered or truncated \
-         (armor, header, MAC or payload failure).",
-    ),
 ];
 
 /// Environment variables lockbox reads, for ENVIRONMENT.
@@ -338,12 +320,31 @@ fn parse_example(line: &str) -> Example {
     }
 }
 
+/// What an exit status means, in a sentence; `--help` has the short form
+/// ([`Exit::summary`]).
+fn meaning(exit: Exit) -> &'static str {
+    match exit {
+        Exit::Failure => "Failure of any other kind (for example an unreadable file).",
+        Exit::Usage => "Usage error: the command line is not valid.",
+        Exit::NoMatch => {
+            "No identity matched any of the file's recipients: the file is not addressed to you."
+        }
+        Exit::Invalid => {
+            "The input is not a valid sealed file, or was altered or truncated \
+             (armor, header, MAC or payload failure)."
+        }
+    }
+}
+
 fn exit_status_section() -> Roff {
     let mut roff = Roff::new();
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_STATUSES {
+    let statuses = [(0, "Success.")]
+        .into_iter()
+        .chain(Exit::ALL.iter().map(|&e| (e as u8, meaning(e))));
+    for (code, meaning) in statuses {
         roff.control("TP", []);
-        roff.text([bold(code)]);
+        roff.text([bold(code.to_string())]);
         roff.text([roman(meaning)]);
     }
     roff
