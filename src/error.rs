@@ -146,7 +146,8 @@ pub fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
             Exit::Usage,
             vec!["some recipient types (a passphrase, some plugins) must be the only recipient".into()],
         ),
-        FormatError::NoRecipients => (Exit::Usage, Vec::new()),
+        FormatError::NoRecipients | FormatError::InvalidRecipient(_) => (Exit::Usage, Vec::new()),
+        FormatError::InvalidIdentity(_) => (Exit::Failure, Vec::new()),
         FormatError::Wrap(_) | FormatError::Plugin(_) | FormatError::Read(_) | FormatError::Io(_) => {
             (Exit::Failure, Vec::new())
         }

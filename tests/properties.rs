@@ -50,19 +50,11 @@ fn seal(plain: &[u8], armored: bool) -> Vec<u8> {
 fn class(err: &Error) -> &'static str {
     match err {
         Error::Armor(_) => "armor",
-        Error::Header(_)
-        | Error::Truncated {
-            part: lockbox::Part::Header,
-            ..
-        } => "header",
-        Error::HeaderMac => "hmac",
-        Error::Payload(_)
-        | Error::Truncated {
-            part: lockbox::Part::Payload,
-            ..
-        } => "payload",
-        Error::NoMatch { .. } => "no match",
-        Error::WorkFactorLimit { .. } => "work factor",
+        Error::Header(_) | Error::Truncated(lockbox::Part::Header, _) => "header",
+        Error::Hmac => "hmac",
+        Error::Payload(_) | Error::Truncated(lockbox::Part::Payload, _) => "payload",
+        Error::NoMatch(_) => "no match",
+        Error::WorkFactor(_) => "work factor",
         _ => panic!("an open failed outside the documented classes: {err}"),
     }
 }

@@ -32,11 +32,11 @@ fuzz_target!(|data: &[u8]| {
                 e,
                 Error::Armor(_)
                     | Error::Header(_)
-                    | Error::HeaderMac
+                    | Error::Hmac
                     | Error::Payload(_)
-                    | Error::Truncated { .. }
-                    | Error::NoMatch { .. }
-                    | Error::WorkFactorLimit { .. }
+                    | Error::Truncated(..)
+                    | Error::NoMatch(_)
+                    | Error::WorkFactor(_)
             ),
             "an open failed outside the classes: {e}"
         );

@@ -41,7 +41,7 @@ impl Recipient {
     /// A recipient type of your own, through the `age` crate's trait (as
     /// the age plugins written in Rust implement it). Its stanzas go into
     /// the header as it returns them; its labels must agree with the other
-    /// recipients' (see [`Error::IncompatibleRecipients`]).
+    /// recipients' (see [`Error::MixedRecipients`]).
     pub fn from_age(recipient: impl age::Recipient + Send + Sync + 'static) -> Self {
         Self(RecipientKind::Custom(Box::new(recipient)))
     }

@@ -2,12 +2,11 @@
 //! options, and a typed error. No command line, terminal, environment or
 //! file system here.
 
-mod error;
 mod key;
 
 use std::io::{Read, Write};
 
-pub use error::{Error, Part};
+pub use crate::format::{FormatError as Error, Part};
 pub use key::{Identity, Recipient};
 
 use crate::format::{self, SealOptions, Sealer, StreamOptions};
@@ -185,7 +184,7 @@ pub fn seal<R: Read + Send, W: Write + Send>(
 /// // Not for Bob:
 /// let bob = Identity::generate();
 /// let r = lockbox::open(&[bob], &sealed[..], &mut Vec::new(), &Options::default());
-/// assert!(matches!(r, Err(Error::NoMatch { .. })));
+/// assert!(matches!(r, Err(Error::NoMatch(_))));
 /// # Ok::<(), lockbox::Error>(())
 /// ```
 pub fn open<R: Read + Send, W: Write + Send>(

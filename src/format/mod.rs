@@ -36,29 +36,43 @@ pub enum Part {
     Payload,
 }
 
-/// What went wrong in the engine: the classes of the C2SP vectors for a
-/// file that does not open, the refusals of sealing, and I/O.
+/// Why sealing, opening or parsing a key failed: the library's error
+/// (`lockbox::Error`), and the engine's.
+///
+/// For a file that does not open, the variants follow the classes of the
+/// C2SP age test vectors: [`NoMatch`](Self::NoMatch) means the file is not
+/// for these identities; [`Armor`](Self::Armor), [`Header`](Self::Header),
+/// [`Hmac`](Self::Hmac), [`Payload`](Self::Payload) and
+/// [`Truncated`](Self::Truncated) mean it is not a valid sealed file, or was
+/// altered or cut short.
 ///
 /// The engine decides no exit status and gives no hints: the command line
 /// maps these once (`error::classify`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum FormatError {
     /// The ASCII armor is malformed.
     Armor(String),
-    /// The header is malformed, or a stanza for a known type is invalid.
+    /// The header is malformed, breaks a limit, or a stanza of a known type
+    /// is invalid.
     Header(String),
     /// The header MAC does not verify: the header was altered.
     Hmac,
-    /// The payload is altered, or has trailing data.
+    /// A payload chunk does not authenticate, or data follows the last
+    /// chunk: the payload was altered.
     Payload(String),
     /// The input ends early, in the header or in the payload.
     Truncated(Part, String),
-    /// No identity could unwrap any stanza; holds the stanza types found.
+    /// No identity matched any of the file's recipients: the file is not
+    /// addressed to these identities (or the passphrase is wrong). Holds
+    /// the header's stanza types, in file order.
     NoMatch(Vec<String>),
-    /// The scrypt work factor is above the accepted maximum.
+    /// The passphrase's scrypt work factor (log2 of N) is above the
+    /// accepted limit.
     WorkFactor(u8),
-    /// Sealing: recipients whose labels differ; `postquantum` when it is
-    /// post-quantum recipients mixed with classic ones.
+    /// Sealing: the recipients can't be combined in one file; `postquantum`
+    /// when post-quantum recipients were mixed with classic ones, else a
+    /// passphrase (or a plugin that must be alone) was mixed with others.
     MixedRecipients {
         /// Whether one side of the mix is post-quantum.
         postquantum: bool,
@@ -69,6 +83,11 @@ pub enum FormatError {
     Wrap(String),
     /// An age plugin failed.
     Plugin(String),
+    /// A recipient string or recipients file is not valid.
+    InvalidRecipient(String),
+    /// An identity or identity file is not valid, or a protected identity
+    /// file could not be opened.
+    InvalidIdentity(String),
     /// Reading the start of the input failed.
     Read(std::io::Error),
     /// Reading or writing failed.
@@ -102,6 +121,7 @@ impl fmt::Display for FormatError {
             FormatError::NoRecipients => f.write_str("missing recipients"),
             FormatError::Wrap(m) => write!(f, "failed to seal to a recipient: {m}"),
             FormatError::Plugin(m) => write!(f, "a plugin failed: {m}"),
+            FormatError::InvalidRecipient(m) | FormatError::InvalidIdentity(m) => f.write_str(m),
             FormatError::Read(_) => f.write_str("failed to read input"),
             FormatError::Io(e) => e.fmt(f),
         }
@@ -111,7 +131,7 @@ impl fmt::Display for FormatError {
 impl std::error::Error for FormatError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            FormatError::Read(e) => Some(e),
+            FormatError::Read(e) | FormatError::Io(e) => Some(e),
             _ => None,
         }
     }
