@@ -104,6 +104,20 @@ pub fn prompt_terminal(prompt: &str) -> anyhow::Result<SecretString> {
     Ok(SecretString::from(pass))
 }
 
+/// Asks on the terminal (`/dev/tty`), echo on: one line back, line end
+/// included, or `None` when there is no terminal.
+fn ask_terminal(prompt: &str) -> Option<String> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()?;
+    std::io::Write::write_all(&mut &tty, prompt.as_bytes()).ok()?;
+    let mut line = String::new();
+    std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
+    Some(line)
+}
+
 /// The callbacks age plugins and encrypted SSH keys use to reach the user.
 #[derive(Clone, Debug, Default)]
 pub struct TerminalCallbacks {
@@ -117,19 +131,11 @@ impl age::Callbacks for TerminalCallbacks {
     }
 
     fn confirm(&self, message: &str, yes_string: &str, no_string: Option<&str>) -> Option<bool> {
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        let mut w = &tty;
         let choices = match no_string {
             Some(no) => format!("[{yes_string}/{no}]"),
             None => format!("[{yes_string}]"),
         };
-        std::io::Write::write_all(&mut w, format!("{message} {choices} ").as_bytes()).ok()?;
-        let mut line = String::new();
-        std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
+        let line = ask_terminal(&format!("{message} {choices} "))?;
         let answer = line.trim();
         if answer == yes_string {
             Some(true)
@@ -141,15 +147,7 @@ impl age::Callbacks for TerminalCallbacks {
     }
 
     fn request_public_string(&self, description: &str) -> Option<String> {
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        let mut w = &tty;
-        std::io::Write::write_all(&mut w, format!("{description} ").as_bytes()).ok()?;
-        let mut line = String::new();
-        std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
+        let line = ask_terminal(&format!("{description} "))?;
         Some(line.trim_end_matches(['\n', '\r']).to_owned())
     }
 

@@ -149,14 +149,17 @@ impl<'a> Decryptor<'a> {
 /// Seals `input` to `recipients`, writing the sealed file to `output`.
 ///
 /// ```
-/// use lockbox::{Identity, Options};
+/// # fn main() -> Result<(), lockbox::Error> {
+/// use lockbox::{Options, Recipient};
 ///
-/// let identity = Identity::generate();
-/// let recipient = identity.to_recipient()?;
+/// let bob: Recipient = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef".parse()?;
+/// let mut options = Options::default();
+/// options.armor = true;
 /// let mut sealed = Vec::new();
-/// lockbox::seal(&[recipient], &b"meet at noon"[..], &mut sealed, &Options::default())?;
-/// assert!(sealed.starts_with(b"age-encryption.org/v1\n"));
-/// # Ok::<(), lockbox::Error>(())
+/// lockbox::seal(&[bob], &b"meet at noon"[..], &mut sealed, &options)?;
+/// assert!(sealed.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----\n"));
+/// # Ok(())
+/// # }
 /// ```
 pub fn seal<R: Read + Send, W: Write + Send>(
     recipients: &[Recipient],

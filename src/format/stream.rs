@@ -158,6 +158,15 @@ struct Source<R> {
 }
 
 impl<R: Read> Source<R> {
+    fn new(input: R) -> Self {
+        Self {
+            input,
+            carry: None,
+            next_chunk: 0,
+            done: false,
+        }
+    }
+
     /// Fills `batch` with plaintext chunks.
     fn read_plain(&mut self, batch: &mut Batch) -> io::Result<()> {
         batch.lens.clear();
@@ -452,12 +461,7 @@ pub fn seal_payload<R: Read + Send, W: Write + Send>(
 ) -> io::Result<()> {
     let cipher = payload_cipher(file_key, &nonce);
     output.write_all(&nonce)?;
-    let mut src = Source {
-        input,
-        carry: None,
-        next_chunk: 0,
-        done: false,
-    };
+    let mut src = Source::new(input);
     let batch_chunks = opts.batch_chunks();
     let mut cur = Batch::new(batch_chunks, false);
     src.read_plain(&mut cur)?;
@@ -534,12 +538,7 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
         .into());
     }
     let cipher = payload_cipher(file_key, &nonce);
-    let mut src = Source {
-        input,
-        carry: None,
-        next_chunk: 0,
-        done: false,
-    };
+    let mut src = Source::new(input);
     let batch_chunks = opts.batch_chunks();
     let mut cur = Batch::new(batch_chunks, true);
     src.read_sealed(&mut cur);

@@ -337,36 +337,36 @@ fn meaning(exit: Exit) -> &'static str {
 }
 
 fn exit_status_section() -> Roff {
-    let mut roff = Roff::new();
-    roff.control("SH", ["EXIT STATUS"]);
     let statuses = [(0, "Success.")]
         .into_iter()
         .chain(Exit::ALL.iter().map(|&e| (e as u8, meaning(e))));
-    for (code, meaning) in statuses {
-        roff.control("TP", []);
-        roff.text([bold(code.to_string())]);
-        roff.text([roman(meaning)]);
-    }
-    roff
+    definitions(
+        "EXIT STATUS",
+        statuses.map(|(code, meaning)| (code.to_string(), meaning)),
+    )
 }
 
 fn environment_section() -> Roff {
-    let mut roff = Roff::new();
-    roff.control("SH", ["ENVIRONMENT"]);
-    for (name, meaning) in ENVIRONMENT {
-        roff.control("TP", []);
-        roff.text([bold(name)]);
-        roff.text([roman(meaning)]);
-    }
-    roff
+    definitions(
+        "ENVIRONMENT",
+        ENVIRONMENT.map(|(name, meaning)| (name.to_owned(), meaning)),
+    )
 }
 
 fn files_section() -> Roff {
+    definitions(
+        "FILES",
+        FILES.map(|(path, meaning)| (path.to_owned(), meaning)),
+    )
+}
+
+/// A section of terms in bold, each with its meaning below.
+fn definitions<'a>(title: &str, items: impl IntoIterator<Item = (String, &'a str)>) -> Roff {
     let mut roff = Roff::new();
-    roff.control("SH", ["FILES"]);
-    for (path, meaning) in FILES {
+    roff.control("SH", [title]);
+    for (term, meaning) in items {
         roff.control("TP", []);
-        roff.text([bold(path)]);
+        roff.text([bold(term)]);
         roff.text([roman(meaning)]);
     }
     roff
