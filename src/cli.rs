@@ -166,6 +166,12 @@ Identities come from -i/--identity (repeatable); without it, the default identit
 with a passphrase asks for it on the terminal, or takes it from --passphrase-file or \
 $LOCKBOX_PASSPHRASE.
 
+scrypt, which turns a passphrase into a key, needs 1 KiB x 2^N of memory at work factor N \
+(4 GiB at 22). A passphrase-sealed file or protected identity file whose work factor is above \
+--max-work-factor (default 22) is refused before the passphrase is asked, and so is one whose \
+scrypt memory is more than this machine has available (MemAvailable in /proc/meminfo), \
+whatever the limit.
+
 With -o FILE the plaintext goes to a temporary file in the same folder, flushed to disk and \
 renamed over FILE only when the whole file has authenticated: a failed open leaves nothing \
 behind. On stdout, each 64 KiB chunk is written only after it has authenticated, and the exit \
