@@ -164,7 +164,7 @@ Open INPUT (a sealed file, or stdin when absent or '-') and write the plaintext 
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
 with a passphrase asks for it on the terminal, or takes it from --passphrase-file or \
-$LOCKBOX_PASSPHRASE.
+$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut).
 
 scrypt, which turns a passphrase into a key, needs 1 KiB x 2^N of memory at work factor N \
 (4 GiB at 22). A passphrase-sealed file or protected identity file whose work factor is above \
@@ -366,7 +366,7 @@ pub struct KeygenArgs {
 /// Where a non-interactive passphrase comes from.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PassphraseArgs {
-    /// Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)
+    /// Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub passphrase_file: Option<PathBuf>,
 }

@@ -546,3 +546,68 @@ fn too_much_work_is_refused_before_a_passphrase_is_asked() {
         "{err}"
     );
 }
+
+#[test]
+fn a_passphrase_longer_than_64_kib_is_refused_never_cut() {
+    // Issue 10: passphrase files were cut at 64 KiB, so two passphrases
+    // sharing their first 64 KiB opened each other's files.
+    let env = Env::new();
+    let long = "p".repeat(70_000);
+    std::fs::write(env.path("plain"), b"hi").unwrap();
+    std::fs::write(env.path("long.txt"), format!("{long}\n")).unwrap();
+    // One line past the limit with no line end at all, and one that ends
+    // in CRs only after the limit: both longer than 64 KiB.
+    std::fs::write(env.path("nolf.txt"), &long).unwrap();
+    std::fs::write(env.path("crs.txt"), format!("{}\r\r\rx\n", &long[..65_536])).unwrap();
+    for file in ["long.txt", "nolf.txt", "crs.txt"] {
+        let (code, err) = env.run(
+            &[
+                "seal",
+                "-p",
+                "--passphrase-file",
+                file,
+                "-o",
+                "x.age",
+                "plain",
+            ],
+            &[],
+        );
+        assert_eq!(code, 1, "{file}: {err}");
+        assert_eq!(
+            err.lines().next().unwrap(),
+            format!("lockbox: error: the passphrase from passphrase file '{file}' is longer than 65536 bytes"),
+            "{file}"
+        );
+        assert!(!env.path("x.age").exists());
+    }
+    // The environment, on open of a passphrase-sealed file.
+    std::fs::write(env.path("f.age"), passphrase_sealed(10, "right", b"hi")).unwrap();
+    let (code, err) = env.run(&["open", "f.age"], &[("LOCKBOX_PASSPHRASE", &long)]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err.lines().next().unwrap(),
+        "lockbox: error: the passphrase from LOCKBOX_PASSPHRASE is longer than 65536 bytes"
+    );
+    // Exactly 64 KiB, with a CR LF, is a passphrase like any other.
+    let max = "q".repeat(65_536);
+    std::fs::write(env.path("max.txt"), format!("{max}\r\n")).unwrap();
+    let (code, err) = env.run(
+        &[
+            "seal",
+            "-p",
+            "--passphrase-file",
+            "max.txt",
+            "-o",
+            "max.age",
+            "plain",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = env.run(
+        &["open", "-o", "out", "max.age"],
+        &[("LOCKBOX_PASSPHRASE", &max)],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(env.path("out")).unwrap(), b"hi");
+}
