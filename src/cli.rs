@@ -165,7 +165,13 @@ starts with '-----BEGIN AGE ENCRYPTED FILE-----' after at most 1 KiB of whitespa
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
 with a passphrase asks for it on the terminal, or takes it from --passphrase-file or \
-$LOCKBOX_PASSPHRASE.
+$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut).
+
+scrypt, which turns a passphrase into a key, needs 1 KiB x 2^N of memory at work factor N \
+(4 GiB at 22). A passphrase-sealed file or protected identity file whose work factor is above \
+--max-work-factor (default 22) is refused before the passphrase is asked, and so is one whose \
+scrypt memory is more than this machine has available (MemAvailable in /proc/meminfo), \
+whatever the limit.
 
 With -o FILE the plaintext goes to a temporary file in the same folder, flushed to disk and \
 renamed over FILE only when the whole file has authenticated: a failed open leaves nothing \
@@ -361,7 +367,7 @@ pub struct KeygenArgs {
 /// Where a non-interactive passphrase comes from.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PassphraseArgs {
-    /// Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)
+    /// Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub passphrase_file: Option<PathBuf>,
 }

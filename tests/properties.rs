@@ -57,6 +57,7 @@ fn class(err: &anyhow::Error) -> &'static str {
         Some(FormatError::Payload(_)) => "payload",
         Some(FormatError::NoMatch(_)) => "no match",
         Some(FormatError::WorkFactor(_)) => "work factor",
+        Some(FormatError::Memory { .. }) => "work factor",
         None => panic!("an open failed outside the documented classes: {err:#}"),
     }
 }

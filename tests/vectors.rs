@@ -111,7 +111,9 @@ fn class_of(err: &anyhow::Error) -> &'static str {
         if let Some(e) = cause.downcast_ref::<FormatError>() {
             return match e {
                 FormatError::Armor(_) => "armor failure",
-                FormatError::Header(_) | FormatError::WorkFactor(_) => "header failure",
+                FormatError::Header(_)
+                | FormatError::WorkFactor(_)
+                | FormatError::Memory { .. } => "header failure",
                 FormatError::Hmac => "HMAC failure",
                 FormatError::Payload(_) => "payload failure",
                 FormatError::NoMatch(_) => "no match",

@@ -27,6 +27,9 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     let key = if format::is_passphrase_sealed(&sealed.header)
         .map_err(|e| name_input(e.into(), args.input.as_deref()))?
     {
+        // Too much work is refused before a passphrase is asked (issue 10).
+        format::scrypt::check_work(&sealed.header, Some(args.max_work_factor))
+            .map_err(|e| name_input(e.into(), args.input.as_deref()))?;
         let pass = source.get("Passphrase: ", false)?;
         let mut id = age::scrypt::Identity::new(pass);
         id.set_max_work_factor(args.max_work_factor);
@@ -177,50 +180,69 @@ pub fn open_protected_identity(
         ))
         .into());
     }
+    let limit = source
+        .max_work_factor
+        .unwrap_or(crate::passphrase::DEFAULT_MAX_WORK_FACTOR);
+    // Too much work is refused before a passphrase is asked (issue 10).
+    format::scrypt::check_work(&sealed.header, Some(limit))
+        .map_err(|e| identity_error(e.into(), path, source, limit))?;
     let pass = source.get(
         &format!("Passphrase for identity file '{}': ", path.display()),
         false,
     )?;
-    let limit = source
-        .max_work_factor
-        .unwrap_or(crate::passphrase::DEFAULT_MAX_WORK_FACTOR);
     let mut id = age::scrypt::Identity::new(pass);
     id.set_max_work_factor(limit);
-    let key = format::unwrap_file_key(&sealed.header, &[&id]).map_err(|e| {
-        match e.downcast_ref::<FormatError>() {
-            Some(FormatError::NoMatch(_)) => Error::failure(format!(
-                "wrong passphrase for identity file '{}'",
-                path.display()
-            ))
-            .into(),
-            // The identity file is the user's own and intact; it only asks
-            // for more work than allowed. Not a tampered input (exit 4):
-            // a failure (exit 1), with the way out that exists here.
-            Some(FormatError::WorkFactor(found)) => {
-                let way_out = if source.max_work_factor.is_some() {
-                    "if you trust this identity file, raise the limit with"
-                } else {
-                    "only 'lockbox open' accepts more, with"
-                };
-                Error::failure(format!(
-                    "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
-                    path.display()
-                ))
-                .hint(format!("{way_out} --max-work-factor {found}"))
-                .into()
-            }
-            _ => e.context(format!("failed to open identity file '{}'", path.display())),
-        }
-    })?;
-    let mut plain = zeroize::Zeroizing::new(Vec::new());
-    stream::open_payload(
+    let key = format::unwrap_file_key(&sealed.header, &[&id])
+        .map_err(|e| identity_error(e, path, source, limit))?;
+    // The plaintext is shorter than the sealed file: sized up front, the
+    // buffer never moves and leaves no copy behind (issue 10).
+    let mut plain = crate::io::SecretBuffer::with_capacity(data.len());
+    stream::open_secret_payload(
         &key,
         sealed.payload,
-        &mut *plain,
+        &mut plain,
         stream::StreamOptions { threads: 1 },
-        &mut |_| {},
     )
     .map_err(format::from_io)
     .map_err(|e| e.context(format!("failed to open identity file '{}'", path.display())))?;
-    Ok(plain)
+    Ok(plain.into_inner())
+}
+
+/// Says why a protected identity file could not be opened. The file is the
+/// user's own and intact: one that asks for more work or memory than
+/// allowed is a failure (exit 1), not a tampered input (exit 4), with the
+/// way out that exists here.
+fn identity_error(
+    e: anyhow::Error,
+    path: &Path,
+    source: &PassphraseSource,
+    limit: u8,
+) -> anyhow::Error {
+    match e.downcast_ref::<FormatError>() {
+        Some(FormatError::NoMatch(_)) => Error::failure(format!(
+            "wrong passphrase for identity file '{}'",
+            path.display()
+        ))
+        .into(),
+        Some(FormatError::WorkFactor(found)) => {
+            let way_out = if source.max_work_factor.is_some() {
+                "if you trust this identity file, raise the limit with"
+            } else {
+                "only 'lockbox open' accepts more, with"
+            };
+            Error::failure(format!(
+                "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
+                path.display()
+            ))
+            .hint(format!("{way_out} --max-work-factor {found}"))
+            .into()
+        }
+        Some(fe @ FormatError::Memory { .. }) => Error::failure(format!(
+            "identity file '{}' cannot be opened here: {fe}",
+            path.display()
+        ))
+        .hint("open it where that much memory is free")
+        .into(),
+        _ => e.context(format!("failed to open identity file '{}'", path.display())),
+    }
 }

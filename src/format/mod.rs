@@ -4,6 +4,7 @@
 
 pub mod armor;
 pub mod header;
+pub mod scrypt;
 pub mod sender;
 pub mod stream;
 
@@ -31,6 +32,16 @@ pub enum FormatError {
     NoMatch(Vec<String>),
     /// The scrypt work factor is above the accepted maximum.
     WorkFactor(u8),
+    /// The scrypt work factor needs more memory than this machine has
+    /// available (`None` when the amount is unknown).
+    Memory {
+        /// The work factor (log2 of scrypt's N).
+        work_factor: u8,
+        /// Bytes scrypt would allocate.
+        needed: u64,
+        /// Bytes available, when known.
+        available: Option<u64>,
+    },
 }
 
 impl FormatError {
@@ -58,6 +69,9 @@ impl FormatError {
             }
             FormatError::WorkFactor(_) => {
                 vec!["if you trust the sender, raise the limit with --max-work-factor".into()]
+            }
+            FormatError::Memory { .. } => {
+                vec!["if you trust the sender, open it where that much memory is free".into()]
             }
             _ => Vec::new(),
         }
@@ -122,6 +136,21 @@ impl fmt::Display for FormatError {
                 f,
                 "the passphrase work factor 2^{found} is above the accepted limit"
             ),
+            FormatError::Memory {
+                work_factor,
+                needed,
+                available,
+            } => {
+                write!(
+                    f,
+                    "the passphrase work factor 2^{work_factor} needs {} of memory, more than ",
+                    scrypt::human_size(*needed)
+                )?;
+                match available {
+                    Some(a) => write!(f, "the {} available", scrypt::human_size(*a)),
+                    None => f.write_str("this machine can give"),
+                }
+            }
         }
     }
 }
@@ -244,6 +273,9 @@ pub fn unwrap_file_key(
     identities: &[&dyn age::Identity],
 ) -> anyhow::Result<FileKey> {
     is_passphrase_sealed(header)?;
+    // scrypt allocates its memory infallibly inside the age crate: a work
+    // factor whose memory cannot be had is refused here, whoever calls.
+    scrypt::check_work(header, None)?;
     let types = header.stanza_types();
     for identity in identities {
         match identity.unwrap_stanzas(&header.stanzas) {

@@ -136,7 +136,7 @@ pub fn load(name: &str) -> anyhow::Result<Contact> {
         return Err(unknown(name)?.into());
     }
     let data = read_key_file(&path, "contact file")?;
-    let text = String::from_utf8(data)
+    let text = std::str::from_utf8(&data)
         .map_err(|_| Error::usage(format!("contact file '{}' is not text", path.display())))?;
     let mut verified: Vec<(String, String)> = Vec::new();
     let mut recipients = Vec::new();

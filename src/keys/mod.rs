@@ -5,12 +5,12 @@ pub mod contacts;
 pub mod pq;
 pub mod sender;
 
-use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
 use age::secrecy::ExposeSecret as _;
 use anyhow::Context;
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
@@ -145,19 +145,27 @@ pub fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
         .hint("recipients look like age1..., age1pq1..., ssh-ed25519 AAAA... or ssh-rsa AAAA..."))
 }
 
-/// Reads up to [`MAX_KEY_FILE`] bytes of a key file (`-` is stdin).
-fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    let mut data = Vec::new();
+/// Reads a key file (`-` is stdin) of at most [`MAX_KEY_FILE`] bytes. Into a
+/// [`SecretBuffer`](crate::io::SecretBuffer) whatever the file: identity
+/// files are secrets, and one reader serves every key file.
+pub(crate) fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+    let max = MAX_KEY_FILE as usize;
     let result = if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .take(MAX_KEY_FILE + 1)
-            .read_to_end(&mut data)
+        crate::io::stdin_file().and_then(|mut f| {
+            let mut data = crate::io::SecretBuffer::default();
+            data.read_from(&mut f, max).map(|()| data)
+        })
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_KEY_FILE + 1).read_to_end(&mut data))
+        std::fs::File::open(path).and_then(|mut f| {
+            // Sized from the file, so the buffer rarely has to move.
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let mut data =
+                crate::io::SecretBuffer::with_capacity((size as usize).min(max).saturating_add(1));
+            data.read_from(&mut f, max).map(|()| data)
+        })
     };
-    result.with_context(|| format!("failed to read {what} '{}'", path.display()))?;
-    if data.len() as u64 > MAX_KEY_FILE {
+    let data = result.with_context(|| format!("failed to read {what} '{}'", path.display()))?;
+    if data.len() > max {
         return Err(Error::failure(format!(
             "{what} '{}' is larger than {} MiB",
             path.display(),
@@ -165,7 +173,7 @@ fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
         ))
         .into());
     }
-    Ok(data)
+    Ok(data.into_inner())
 }
 
 /// Parses line `number` of a recipients or contact file (`what`): `None` for
@@ -208,7 +216,7 @@ pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Re
 /// lines allowed.
 pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
     let data = read_key_file(path, "recipients file")?;
-    let text = String::from_utf8(data)
+    let text = std::str::from_utf8(&data)
         .map_err(|_| Error::usage(format!("recipients file '{}' is not text", path.display())))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -242,7 +250,7 @@ pub fn read_identity_file(
     path: &Path,
     source: &PassphraseSource,
 ) -> anyhow::Result<Vec<IdentityEntry>> {
-    let data = zeroize::Zeroizing::new(read_key_file(path, "identity file")?);
+    let data = read_key_file(path, "identity file")?;
     parse_identity_bytes(path, &data, source, true)
 }
 
