@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 
-use crate::error::Error;
+use crate::error::{file_error, quote, Error};
 
 /// Temporary files to remove if a signal ends the process.
 static TEMP_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -64,7 +64,7 @@ pub fn is_std(path: Option<&Path>) -> bool {
 /// A name for messages: the path in quotes, or "standard input".
 pub fn input_name(path: Option<&Path>) -> String {
     match path {
-        Some(p) if !is_std(Some(p)) => format!("'{}'", p.display()),
+        Some(p) if !is_std(Some(p)) => quote(p),
         _ => "standard input".into(),
     }
 }
@@ -73,14 +73,11 @@ pub fn input_name(path: Option<&Path>) -> String {
 pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn Read + Send>> {
     match path {
         Some(p) if !is_std(Some(p)) => {
-            let f =
-                File::open(p).with_context(|| format!("failed to open input '{}'", p.display()))?;
+            let f = File::open(p).map_err(|e| file_error("open input", p, e))?;
             if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-                return Err(Error::failure(format!(
-                    "input '{}' is a folder, not a file",
-                    p.display()
-                ))
-                .into());
+                return Err(
+                    Error::failure(format!("input {} is a folder, not a file", quote(p))).into(),
+                );
             }
             Ok(Box::new(f))
         }
@@ -108,12 +105,11 @@ pub fn check_not_same(input: Option<&Path>, output: Option<&Path>) -> anyhow::Re
     }
     if let (Ok(a), Ok(b)) = (std::fs::metadata(i), std::fs::metadata(o)) {
         if a.dev() == b.dev() && a.ino() == b.ino() {
-            return Err(Error::usage(format!(
-                "input and output are the same file '{}'",
-                o.display()
-            ))
-            .hint("write to another file with -o/--output, then rename it")
-            .into());
+            return Err(
+                Error::usage(format!("input and output are the same file {}", quote(o)))
+                    .hint("write to another file with -o/--output, then rename it")
+                    .into(),
+            );
         }
     }
     Ok(())
@@ -156,14 +152,12 @@ impl Output {
                 })
             }
         };
-        let ctx = || format!("failed to write output '{}'", p.display());
+        let ctx = || format!("failed to write output {}", quote(p));
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => {
-                return Err(Error::failure(format!(
-                    "output '{}' is a folder, not a file",
-                    p.display()
-                ))
-                .into())
+                return Err(
+                    Error::failure(format!("output {} is a folder, not a file", quote(p))).into(),
+                )
             }
             Ok(m) if !m.is_file() => {
                 let f = std::fs::OpenOptions::new()
@@ -178,11 +172,9 @@ impl Output {
             Ok(m) => {
                 // An existing file: refuse early if it cannot be replaced.
                 if m.permissions().readonly() {
-                    return Err(
-                        Error::failure(format!("output '{}' is read-only", p.display()))
-                            .hint("choose another -o/--output, or change the file's permissions")
-                            .into(),
-                    );
+                    return Err(Error::failure(format!("output {} is read-only", quote(p)))
+                        .hint("choose another -o/--output, or change the file's permissions")
+                        .into());
                 }
             }
             Err(_) => {}
@@ -195,9 +187,9 @@ impl Output {
         // temporary's random path, which means nothing to the user.
         if !dir.is_dir() {
             return Err(Error::failure(format!(
-                "failed to write output '{}': the folder '{}' does not exist",
-                p.display(),
-                dir.display()
+                "failed to write output {}: the folder {} does not exist",
+                quote(p),
+                quote(&dir)
             ))
             .hint("create the folder first, or choose another -o/--output")
             .into());
@@ -247,7 +239,7 @@ impl Output {
                 f.flush().with_context(|| format!("failed to write {name}"))
             }
             OutputKind::Atomic { temp, target, mode } => {
-                let ctx = || format!("failed to write output '{}'", target.display());
+                let ctx = || format!("failed to write {name}");
                 temp.as_file().sync_all().with_context(ctx)?;
                 temp.as_file()
                     .set_permissions(std::fs::Permissions::from_mode(mode))
@@ -275,7 +267,7 @@ impl Output {
     /// The output's name for messages.
     pub fn name(&self) -> String {
         match &self.path {
-            Some(p) => format!("output '{}'", p.display()),
+            Some(p) => format!("output {}", quote(p)),
             None => "standard output".into(),
         }
     }
@@ -340,16 +332,15 @@ pub fn create_secret_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
         .map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
                 anyhow::Error::new(
-                    Error::failure(format!("'{}' already exists", path.display()))
+                    Error::failure(format!("{} already exists", quote(path)))
                         .hint("lockbox never overwrites an identity file; choose another -o/--output, or remove the file first"),
                 )
             } else {
-                anyhow::Error::new(e)
-                    .context(format!("failed to create identity file '{}'", path.display()))
+                file_error("create identity file", path, e)
             }
         })?;
     f.write_all(contents)
         .and_then(|_| f.sync_all())
-        .with_context(|| format!("failed to write identity file '{}'", path.display()))?;
+        .with_context(|| format!("failed to write identity file {}", quote(path)))?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::Error;
+use crate::error::{quote, Error};
 
 /// The environment variable holding a non-interactive passphrase.
 pub const ENV_PASSPHRASE: &str = "LOCKBOX_PASSPHRASE";
@@ -29,16 +29,16 @@ pub const DEFAULT_MAX_WORK_FACTOR: u8 = 22;
 
 fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
     let f = std::fs::File::open(path)
-        .with_context(|| format!("failed to read passphrase file '{}'", path.display()))?;
+        .map_err(|e| crate::error::file_error("read passphrase file", path, e))?;
     let mut line = zeroize::Zeroizing::new(String::new());
     std::io::BufReader::new(f)
         .take_line(&mut line)
-        .with_context(|| format!("failed to read passphrase file '{}'", path.display()))?;
+        .with_context(|| format!("failed to read passphrase file {}", quote(path)))?;
     let pass = line.trim_end_matches(['\n', '\r']);
     if pass.is_empty() {
         return Err(Error::failure(format!(
-            "passphrase file '{}' has an empty first line",
-            path.display()
+            "passphrase file {} has an empty first line",
+            quote(path)
         ))
         .into());
     }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::OpenArgs;
-use crate::error::Error;
+use crate::error::{quote, Error};
 use crate::format::{self, stream, FormatError};
 use crate::io::{self, Output};
 use crate::keys;
@@ -94,7 +94,7 @@ fn tried(e: anyhow::Error, files: &[PathBuf]) -> anyhow::Error {
         Some(fe @ FormatError::NoMatch(_)) if !files.is_empty() => {
             let mut err = Error::new(crate::error::Exit::NoMatch, fe.to_string());
             err.hints = fe.hints();
-            let names: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
+            let names: Vec<String> = files.iter().map(quote).collect();
             err.hints
                 .push(format!("tried the identities in {}", names.join(", ")));
             err.into()
@@ -130,8 +130,8 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
     }
     if !default.exists() {
         return Err(Error::usage(format!(
-            "missing identity: no -i/--identity given and the default identity file '{}' does not exist",
-            default.display()
+            "missing identity: no -i/--identity given and the default identity file {} does not exist",
+            quote(&default)
         ))
         .hint("use -i/--identity FILE, or create an identity with 'lockbox keygen'")
         .into());
@@ -169,16 +169,16 @@ pub fn open_protected_identity(
 ) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
     let owned = data.to_vec();
     let sealed = format::read_header(std::io::Cursor::new(owned))
-        .map_err(|e| e.context(format!("failed to read identity file '{}'", path.display())))?;
+        .map_err(|e| e.context(format!("failed to read identity file {}", quote(path))))?;
     if !format::is_passphrase_sealed(&sealed.header).unwrap_or(false) {
         return Err(Error::failure(format!(
-            "identity file '{}' is a sealed file but not passphrase-protected",
-            path.display()
+            "identity file {} is a sealed file but not passphrase-protected",
+            quote(path)
         ))
         .into());
     }
     let pass = source.get(
-        &format!("Passphrase for identity file '{}': ", path.display()),
+        &format!("Passphrase for identity file {}: ", quote(path)),
         false,
     )?;
     let limit = source
@@ -189,8 +189,8 @@ pub fn open_protected_identity(
     let key = format::unwrap_file_key(&sealed.header, &[&id]).map_err(|e| {
         match e.downcast_ref::<FormatError>() {
             Some(FormatError::NoMatch(_)) => Error::failure(format!(
-                "wrong passphrase for identity file '{}'",
-                path.display()
+                "wrong passphrase for identity file {}",
+                quote(path)
             ))
             .into(),
             // The identity file is the user's own and intact; it only asks
@@ -203,13 +203,13 @@ pub fn open_protected_identity(
                     "only 'lockbox open' accepts more, with"
                 };
                 Error::failure(format!(
-                    "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
-                    path.display()
+                    "identity file {} is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
+                    quote(path)
                 ))
                 .hint(format!("{way_out} --max-work-factor {found}"))
                 .into()
             }
-            _ => e.context(format!("failed to open identity file '{}'", path.display())),
+            _ => e.context(format!("failed to open identity file {}", quote(path))),
         }
     })?;
     let mut plain = zeroize::Zeroizing::new(Vec::new());
@@ -221,6 +221,6 @@ pub fn open_protected_identity(
         &mut |_| {},
     )
     .map_err(format::from_io)
-    .map_err(|e| e.context(format!("failed to open identity file '{}'", path.display())))?;
+    .map_err(|e| e.context(format!("failed to open identity file {}", quote(path))))?;
     Ok(plain)
 }

@@ -71,25 +71,14 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         let mut unverified = Vec::new();
         for r in &args.recipients {
             if let Some(contact) = keys::contacts::resolve(r)? {
-                let quoted = format!("'{}'", contact.name);
+                let quoted = crate::error::quote(&contact.name);
                 if !contact.is_verified() && !unverified.contains(&quoted) {
                     unverified.push(quoted);
                 }
                 entries.extend(contact.entries()?);
                 continue;
             }
-            entries.push(keys::parse_recipient(r).map_err(|e| {
-                // Never echo what might be a secret key back to the screen.
-                let secret = r.trim().to_ascii_uppercase().starts_with("AGE-SECRET-KEY")
-                    || r.trim().to_ascii_uppercase().starts_with("AGE-PLUGIN-");
-                let mut err = if secret {
-                    Error::usage(e.message)
-                } else {
-                    Error::usage(format!("{}: '{}'", e.message, shorten(r)))
-                };
-                err.hints = e.hints;
-                err
-            })?);
+            entries.push(super::parse_recipient_argument(r)?);
         }
         if !unverified.is_empty() && !args.run.quiet {
             let (one, name) = match unverified.as_slice() {
@@ -181,13 +170,4 @@ pub fn write_context(e: anyhow::Error, output: &str, input: Option<&Path>) -> an
         "failed while reading {} or writing {output}",
         io::input_name(input)
     ))
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 {
-        let head: String = s.chars().take(37).collect();
-        format!("{head}...")
-    } else {
-        s.to_owned()
-    }
 }
