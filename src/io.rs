@@ -95,24 +95,71 @@ fn stdout_file() -> io::Result<File> {
     Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
 }
 
-/// Refuses input and output naming the same file, before anything is written.
-pub fn check_not_same(input: Option<&Path>, output: Option<&Path>) -> anyhow::Result<()> {
-    let (Some(i), Some(o)) = (input, output) else {
+/// Refuses an output that is one of the files the command reads (the
+/// input, an identity, recipients or passphrase file), before anything is
+/// written: `open -i K -o K` would replace the identity with plaintext
+/// (issue 10). Files are compared by identity (device and inode, after
+/// following symbolic links), not by spelling. `reads` pairs what each file
+/// is ("input", "identity file", ...) with its path; `-` and paths that do
+/// not exist are skipped.
+pub fn check_output_not_read(output: Option<&Path>, reads: &[(&str, &Path)]) -> anyhow::Result<()> {
+    let Some(o) = output.filter(|o| !is_std(Some(o))) else {
         return Ok(());
     };
-    if is_std(Some(i)) || is_std(Some(o)) {
+    let Ok(out) = std::fs::metadata(o) else {
         return Ok(());
-    }
-    if let (Ok(a), Ok(b)) = (std::fs::metadata(i), std::fs::metadata(o)) {
-        if a.dev() == b.dev() && a.ino() == b.ino() {
-            return Err(
-                Error::usage(format!("input and output are the same file {}", quote(o)))
-                    .hint("write to another file with -o/--output, then rename it")
-                    .into(),
-            );
+    };
+    for (what, path) in reads {
+        if is_std(Some(path)) {
+            continue;
+        }
+        if let Ok(m) = std::fs::metadata(path) {
+            if m.dev() == out.dev() && m.ino() == out.ino() {
+                return Err(Error::usage(format!(
+                    "the output {} is the same file as the {what} {}",
+                    quote(o),
+                    quote(path)
+                ))
+                .hint("write to another file with -o/--output: lockbox never writes over a file it reads")
+                .into());
+            }
         }
     }
     Ok(())
+}
+
+/// What an output file holds, which decides its mode (issue 10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holds {
+    /// A sealed file: mode 0666 minus the umask, as any Unix tool creates
+    /// a file; an existing file being replaced keeps its mode.
+    Sealed,
+    /// Plaintext: mode 0600 minus the umask, whatever it replaces.
+    Plaintext,
+}
+
+/// The process's umask, without `unsafe` (no safe std API sets or reads
+/// it): Linux reports it in /proc/self/status; elsewhere, the common 022.
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+        & 0o777
+}
+
+/// The mode of an output file: `holds` decides, `existing` is the mode of
+/// the file it replaces, if any.
+fn output_mode(holds: Holds, existing: Option<u32>) -> u32 {
+    match (holds, existing) {
+        (Holds::Sealed, Some(mode)) => mode & 0o777,
+        (Holds::Sealed, None) => 0o666 & !umask(),
+        (Holds::Plaintext, _) => 0o600 & !umask(),
+    }
 }
 
 /// Where output goes.
@@ -137,12 +184,41 @@ enum OutputKind {
     Done,
 }
 
+/// Where an `-o` path that is a symbolic link points, so the file it names
+/// is replaced and the link kept (issue 10); any other path as it is. A
+/// link that points nowhere, or to itself in a loop, is an error naming it.
+fn follow_output_link(p: &Path) -> anyhow::Result<PathBuf> {
+    let is_link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(p.to_owned());
+    }
+    match std::fs::canonicalize(p) {
+        Ok(target) => Ok(target),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let to = std::fs::read_link(p)
+                .map(|t| format!(" to {}", quote(t)))
+                .unwrap_or_default();
+            Err(Error::failure(format!(
+                "output {} is a symbolic link{to}, which does not exist",
+                quote(p)
+            ))
+            .hint("create the file it points to, remove the link, or choose another -o/--output")
+            .into())
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "output {} is a symbolic link that cannot be followed",
+            quote(p)
+        ))),
+    }
+}
+
 impl Output {
     /// Opens the output. A regular file (or a new path) gets a temporary
-    /// file in the same folder, created exclusively with mode 0600; a
-    /// special file is written in place. `mode` is the final mode of a new
-    /// file.
-    pub fn create(path: Option<&Path>, mode: u32) -> anyhow::Result<Output> {
+    /// file in the same folder (the folder of the file a symbolic link
+    /// points to), created exclusively with mode 0600 and given its final
+    /// mode (see [`Holds`]) when committed; a special file is written in
+    /// place.
+    pub fn create(path: Option<&Path>, holds: Holds) -> anyhow::Result<Output> {
         let p = match path {
             Some(p) if !is_std(Some(p)) => p,
             _ => {
@@ -153,6 +229,7 @@ impl Output {
             }
         };
         let ctx = || format!("failed to write output {}", quote(p));
+        let mut existing = None;
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => {
                 return Err(
@@ -176,10 +253,12 @@ impl Output {
                         .hint("choose another -o/--output, or change the file's permissions")
                         .into());
                 }
+                existing = Some(m.mode());
             }
             Err(_) => {}
         }
-        let dir = match p.parent() {
+        let target = follow_output_link(p)?;
+        let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
             _ => PathBuf::from("."),
         };
@@ -194,7 +273,7 @@ impl Output {
             .hint("create the folder first, or choose another -o/--output")
             .into());
         }
-        let name = p
+        let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "output".into());
@@ -209,8 +288,8 @@ impl Output {
         Ok(Output {
             kind: OutputKind::Atomic {
                 temp,
-                target: p.to_owned(),
-                mode,
+                target,
+                mode: output_mode(holds, existing),
             },
             path: Some(p.to_owned()),
         })

@@ -16,7 +16,27 @@ const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
 pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
-    io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
+    // The default identity file counts too when no -i is given.
+    let default_identity = if args.identities.is_empty() {
+        crate::commands::default_identity_path().ok()
+    } else {
+        None
+    };
+    let mut reads: Vec<(&str, &Path)> = Vec::new();
+    reads.extend(args.input.as_deref().map(|p| ("input", p)));
+    reads.extend(
+        args.identities
+            .iter()
+            .chain(&default_identity)
+            .map(|p| ("identity file", p.as_path())),
+    );
+    reads.extend(
+        args.passphrase_source
+            .passphrase_file
+            .iter()
+            .map(|p| ("passphrase file", p.as_path())),
+    );
+    io::check_output_not_read(args.output.as_deref(), &reads)?;
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),
         max_work_factor: Some(args.max_work_factor),
@@ -49,11 +69,13 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     .map_err(|e| name_input(e, args.input.as_deref()))?;
 
     let total = crate::commands::seal::input_size(args.input.as_deref());
-    let mut output = Output::create(args.output.as_deref(), 0o600)?;
+    let mut output = Output::create(args.output.as_deref(), io::Holds::Plaintext)?;
     let opts = crate::commands::seal::stream_options(&args.run);
     let progress = Progress::new(total, !args.run.quiet);
     let name = output.name();
-    let to_terminal = output.is_stdout() && output.is_terminal();
+    // The file actually opened decides, however -o spelled it: '-o
+    // /dev/tty' is a terminal too (issue 10).
+    let to_terminal = output.is_terminal();
     let result = if to_terminal {
         // Buffer what is bound for a terminal and refuse control characters.
         let mut buf = LimitedBuffer::default();

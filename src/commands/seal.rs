@@ -57,9 +57,28 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         .into());
     }
 
-    // Decide about the output before any expensive or interactive work.
+    // Decide about the inputs and the output before any expensive or
+    // interactive work, and before anything is read.
     let out_forced = args.output.as_deref() == Some(Path::new("-"));
-    io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
+    let mut reads: Vec<(&str, &Path)> = Vec::new();
+    reads.extend(args.input.as_deref().map(|p| ("input", p)));
+    reads.extend(
+        args.recipients_files
+            .iter()
+            .map(|p| ("recipients file", p.as_path())),
+    );
+    reads.extend(
+        args.identities
+            .iter()
+            .map(|p| ("identity file", p.as_path())),
+    );
+    reads.extend(
+        args.passphrase_source
+            .passphrase_file
+            .iter()
+            .map(|p| ("passphrase file", p.as_path())),
+    );
+    io::check_output_not_read(args.output.as_deref(), &reads)?;
 
     let recipients: Vec<Box<dyn age::Recipient + Send>> = if args.passphrase {
         let pass = source.get("Passphrase: ", true)?;
@@ -117,8 +136,9 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
     let (key, stanzas) = format::wrap_file_key(&recipients)?;
     let input = io::open_input(args.input.as_deref())?;
     let total = input_size(args.input.as_deref());
-    let mut output = Output::create(args.output.as_deref(), 0o644)?;
-    if output.is_stdout() && output.is_terminal() && !args.armor && !out_forced {
+    let mut output = Output::create(args.output.as_deref(), io::Holds::Sealed)?;
+    // The file actually opened decides, however -o spelled it (issue 10).
+    if output.is_terminal() && !args.armor && !out_forced {
         return Err(
             Error::usage("refusing to write binary output to a terminal")
                 .hint("use -a/--armor for text output, or -o - to force binary output")
