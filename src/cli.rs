@@ -154,7 +154,8 @@ creates files (0644 under the usual umask 022, 0600 under 077; the umask is read
 keeps its mode. When FILE is a symbolic link, the file it points to is replaced, in that file's \
 folder, and the link is kept; a link that points to nothing, or a loop of links, is an error. \
 FILE can't be the input, a recipients, identity or passphrase file of the same command, \
-whatever the spelling (the same file through a link counts).";
+whatever the spelling (the same file through a link counts). Standard input serves one \
+purpose at most: INPUT absent or '-', -R - and -i - exclude each other.";
 
 const SEAL_EXAMPLES: &str = "\
 Examples:
@@ -180,7 +181,7 @@ a file that others could read. When FILE is a symbolic link, the file it points 
 replaced, in that file's folder, and the link is kept; a link that points to nothing, or a \
 loop of links, is an error. FILE can't be the input, an identity file (the default one \
 included) or the passphrase file, whatever the spelling: 'open -i K -o K' is refused before \
-anything is written. \
+anything is written. INPUT absent or '-' and -i - can't both read standard input. \
 On stdout, each 64 KiB chunk is written only after it has authenticated, and the exit \
 status is non-zero if anything later fails. Plaintext bound for a terminal (stdout, or a \
 terminal named by -o such as /dev/tty) is held until it has all authenticated, and refused \

@@ -128,6 +128,35 @@ pub fn check_output_not_read(output: Option<&Path>, reads: &[(&str, &Path)]) -> 
     Ok(())
 }
 
+/// Refuses standard input named for more than one purpose (issue 10): with
+/// `seal -R -` and no INPUT, the recipients would eat stdin and an empty
+/// message would be sealed. `uses` pairs each flag that reads a file with
+/// the paths given to it (`-` is stdin); `input` is the INPUT argument,
+/// stdin when absent or `-`. Checked before anything is read.
+pub fn check_stdin_used_once(
+    uses: &[(&str, &[PathBuf])],
+    input: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut users: Vec<String> = Vec::new();
+    for (flag, paths) in uses {
+        let n = paths.iter().filter(|p| is_std(Some(p))).count();
+        users.extend(std::iter::repeat_n(format!("{flag} -"), n));
+    }
+    if is_std(input) {
+        users.push("the input (INPUT absent or '-')".into());
+    }
+    if users.len() < 2 {
+        return Ok(());
+    }
+    let last = users.pop().unwrap_or_default();
+    Err(Error::usage(format!(
+        "standard input is used for more than one purpose: {} and {last}",
+        users.join(", ")
+    ))
+    .hint("let at most one of them read standard input, and name the others by their paths")
+    .into())
+}
+
 /// What an output file holds, which decides its mode (issue 10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Holds {

@@ -16,6 +16,10 @@ const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
 pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
+    io::check_stdin_used_once(
+        &[("-i/--identity", &args.identities)],
+        args.input.as_deref(),
+    )?;
     // The default identity file counts too when no -i is given.
     let default_identity = if args.identities.is_empty() {
         crate::commands::default_identity_path().ok()

@@ -60,6 +60,13 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
     // Decide about the inputs and the output before any expensive or
     // interactive work, and before anything is read.
     let out_forced = args.output.as_deref() == Some(Path::new("-"));
+    io::check_stdin_used_once(
+        &[
+            ("-R/--recipients-file", &args.recipients_files),
+            ("-i/--identity", &args.identities),
+        ],
+        args.input.as_deref(),
+    )?;
     let mut reads: Vec<(&str, &Path)> = Vec::new();
     reads.extend(args.input.as_deref().map(|p| ("input", p)));
     reads.extend(
