@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::Error;
+use crate::error::{quote, Error};
 
 /// The environment variable holding a non-interactive passphrase.
 pub const ENV_PASSPHRASE: &str = "LOCKBOX_PASSPHRASE";
@@ -34,13 +34,14 @@ pub const MAX_PASSPHRASE: usize = 64 * 1024;
 
 /// The first line of a passphrase file, without its line ending.
 fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
-    let what = format!("passphrase file '{}'", path.display());
+    let what = format!("passphrase file {}", quote(path));
     let context = || format!("failed to read {what}");
     // Straight into a zeroized buffer (no BufReader): the longest
     // passphrase, a CR LF, and a byte more to tell a longer line.
     let mut data = crate::io::SecretBuffer::with_capacity(MAX_PASSPHRASE + 3);
-    std::fs::File::open(path)
-        .and_then(|mut f| data.read_from(&mut f, MAX_PASSPHRASE + 2))
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| crate::error::file_error("read passphrase file", path, e))?;
+    data.read_from(&mut f, MAX_PASSPHRASE + 2)
         .with_context(context)?;
     let line = match data.iter().position(|&b| b == b'\n') {
         Some(end) => &data[..end],

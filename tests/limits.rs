@@ -211,7 +211,7 @@ fn a_17_mib_identity_file_is_refused() {
     // The same file from stdin (-i -) is bounded the same way.
     let mut c = env.cmd();
     let out = c
-        .args(["seal", "-i", "-", "-o", "x.age"])
+        .args(["seal", "-i", "-", "-o", "x.age", "big.txt"])
         .write_stdin(std::fs::read(env.path("big.txt")).unwrap())
         .output()
         .unwrap();

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Context;
 
 use crate::cli::{ContactAddArgs, ContactArgs, ContactCommand};
-use crate::error::Error;
+use crate::error::{quote, Error};
 use crate::keys::contacts::{self, Contact};
 use crate::keys::{self, RecipientEntry};
 
@@ -25,7 +25,7 @@ pub fn run(args: &ContactArgs) -> anyhow::Result<()> {
             let path = contacts::remove(&a.name)?;
             note(
                 quiet,
-                &format!("removed contact '{}' ('{}')", a.name, path.display()),
+                &format!("removed contact {} ({})", quote(&a.name), quote(&path)),
             );
             Ok(())
         }
@@ -46,42 +46,25 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
         .context("failed to write to standard output")
 }
 
-/// Parses a recipient given on the command line, naming it in the error
-/// unless it looks like a secret key (never echo those).
-pub fn parse_argument(r: &str) -> Result<RecipientEntry, Error> {
-    keys::parse_recipient(r).map_err(|e| {
-        let upper = r.trim().to_ascii_uppercase();
-        let secret = upper.starts_with("AGE-SECRET-KEY") || upper.starts_with("AGE-PLUGIN-");
-        let mut err = if secret {
-            Error::usage(e.message)
-        } else {
-            let shown: String = r.chars().take(40).collect();
-            let more = if r.chars().count() > 40 { "..." } else { "" };
-            Error::usage(format!("{}: '{shown}{more}'", e.message))
-        };
-        err.hints = e.hints;
-        err
-    })
-}
-
 fn add(args: &ContactAddArgs, quiet: bool) -> anyhow::Result<()> {
     contacts::check_name(&args.name)?;
     let mut entries = Vec::new();
     for r in &args.recipients {
-        entries.push(parse_argument(r)?);
+        entries.push(super::parse_recipient_argument(r)?);
     }
     if let Some(file) = &args.from {
         entries.extend(keys::read_recipients_file(file)?);
     }
     if entries.is_empty() {
-        return Err(
-            Error::usage(format!("missing recipients for contact '{}'", args.name))
-                .hint(format!(
-                    "give them after the name ('lockbox contact add {} age1...') or with --from FILE",
-                    args.name
-                ))
-                .into(),
-        );
+        return Err(Error::usage(format!(
+            "missing recipients for contact {}",
+            quote(&args.name)
+        ))
+        .hint(format!(
+            "give them after the name ('lockbox contact add {} age1...') or with --from FILE",
+            args.name
+        ))
+        .into());
     }
     let pq = entries
         .iter()
@@ -111,7 +94,7 @@ fn add(args: &ContactAddArgs, quiet: bool) -> anyhow::Result<()> {
     let contact = contacts::load(&args.name)?;
     note(
         quiet,
-        &format!("added contact '{}' ('{}')", args.name, path.display()),
+        &format!("added contact {} ({})", quote(&args.name), quote(&path)),
     );
     print_stdout(&describe(&contact))?;
     if !args.verified && !quiet {
@@ -184,12 +167,15 @@ fn list(quiet: bool) -> anyhow::Result<()> {
 fn verify(name: &str, quiet: bool) -> anyhow::Result<()> {
     let contact = contacts::load(name)?;
     if contact.is_verified() {
-        note(quiet, &format!("contact '{name}' is already verified"));
+        note(
+            quiet,
+            &format!("contact {} is already verified", quote(name)),
+        );
         return print_stdout(&describe(&contact));
     }
     let now = keys::created_timestamp();
     let mut text = std::fs::read_to_string(&contact.path)
-        .with_context(|| format!("failed to read contact file '{}'", contact.path.display()))?;
+        .with_context(|| format!("failed to read contact file {}", quote(&contact.path)))?;
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
@@ -201,8 +187,9 @@ fn verify(name: &str, quiet: bool) -> anyhow::Result<()> {
     note(
         quiet,
         &format!(
-            "recorded that you compared the fingerprints of contact '{name}' ('{}')",
-            contact.path.display()
+            "recorded that you compared the fingerprints of contact {} ({})",
+            quote(name),
+            quote(&contact.path)
         ),
     );
     print_stdout(&describe(&contact))

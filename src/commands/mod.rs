@@ -9,7 +9,8 @@ pub mod seal;
 
 use std::path::PathBuf;
 
-use crate::error::Error;
+use crate::error::{quote, Error};
+use crate::keys::{self, RecipientEntry};
 
 /// The environment variable naming the default identity file.
 pub const ENV_IDENTITY: &str = "LOCKBOX_IDENTITY";
@@ -39,4 +40,15 @@ pub fn config_dir() -> anyhow::Result<PathBuf> {
         ))
         .into()),
     }
+}
+
+/// Parses a recipient given on the command line (`seal -r`, `contact add`),
+/// naming it in the error as every message names a user string: through
+/// [`quote`], which never shows key material.
+pub fn parse_recipient_argument(r: &str) -> Result<RecipientEntry, Error> {
+    keys::parse_recipient(r).map_err(|e| {
+        let mut err = Error::usage(format!("{}: {}", e.message, quote(r)));
+        err.hints = e.hints;
+        err
+    })
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::OpenArgs;
-use crate::error::Error;
+use crate::error::{quote, Error};
 use crate::format::{self, stream, FormatError};
 use crate::io::{self, Output};
 use crate::keys;
@@ -16,7 +16,31 @@ const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
 pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
-    io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
+    io::check_stdin_used_once(
+        &[("-i/--identity", &args.identities)],
+        args.input.as_deref(),
+    )?;
+    // The default identity file counts too when no -i is given.
+    let default_identity = if args.identities.is_empty() {
+        crate::commands::default_identity_path().ok()
+    } else {
+        None
+    };
+    let mut reads: Vec<(&str, &Path)> = Vec::new();
+    reads.extend(args.input.as_deref().map(|p| ("input", p)));
+    reads.extend(
+        args.identities
+            .iter()
+            .chain(&default_identity)
+            .map(|p| ("identity file", p.as_path())),
+    );
+    reads.extend(
+        args.passphrase_source
+            .passphrase_file
+            .iter()
+            .map(|p| ("passphrase file", p.as_path())),
+    );
+    io::check_output_not_read(args.output.as_deref(), &reads)?;
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),
         max_work_factor: Some(args.max_work_factor),
@@ -52,11 +76,13 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     .map_err(|e| name_input(e, args.input.as_deref()))?;
 
     let total = crate::commands::seal::input_size(args.input.as_deref());
-    let mut output = Output::create(args.output.as_deref(), 0o600)?;
+    let mut output = Output::create(args.output.as_deref(), io::Holds::Plaintext)?;
     let opts = crate::commands::seal::stream_options(&args.run);
     let progress = Progress::new(total, !args.run.quiet);
     let name = output.name();
-    let to_terminal = output.is_stdout() && output.is_terminal();
+    // The file actually opened decides, however -o spelled it: '-o
+    // /dev/tty' is a terminal too (issue 10).
+    let to_terminal = output.is_terminal();
     let result = if to_terminal {
         // Buffer what is bound for a terminal and refuse control characters.
         let mut buf = LimitedBuffer::default();
@@ -97,7 +123,7 @@ fn tried(e: anyhow::Error, files: &[PathBuf]) -> anyhow::Error {
         Some(fe @ FormatError::NoMatch(_)) if !files.is_empty() => {
             let mut err = Error::new(crate::error::Exit::NoMatch, fe.to_string());
             err.hints = fe.hints();
-            let names: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
+            let names: Vec<String> = files.iter().map(quote).collect();
             err.hints
                 .push(format!("tried the identities in {}", names.join(", ")));
             err.into()
@@ -133,8 +159,8 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
     }
     if !default.exists() {
         return Err(Error::usage(format!(
-            "missing identity: no -i/--identity given and the default identity file '{}' does not exist",
-            default.display()
+            "missing identity: no -i/--identity given and the default identity file {} does not exist",
+            quote(&default)
         ))
         .hint("use -i/--identity FILE, or create an identity with 'lockbox keygen'")
         .into());
@@ -172,11 +198,11 @@ pub fn open_protected_identity(
 ) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
     let owned = data.to_vec();
     let sealed = format::read_header(std::io::Cursor::new(owned))
-        .map_err(|e| e.context(format!("failed to read identity file '{}'", path.display())))?;
+        .map_err(|e| e.context(format!("failed to read identity file {}", quote(path))))?;
     if !format::is_passphrase_sealed(&sealed.header).unwrap_or(false) {
         return Err(Error::failure(format!(
-            "identity file '{}' is a sealed file but not passphrase-protected",
-            path.display()
+            "identity file {} is a sealed file but not passphrase-protected",
+            quote(path)
         ))
         .into());
     }
@@ -187,7 +213,7 @@ pub fn open_protected_identity(
     format::scrypt::check_work(&sealed.header, Some(limit))
         .map_err(|e| identity_error(e.into(), path, source, limit))?;
     let pass = source.get(
-        &format!("Passphrase for identity file '{}': ", path.display()),
+        &format!("Passphrase for identity file {}: ", quote(path)),
         false,
     )?;
     let mut id = age::scrypt::Identity::new(pass);
@@ -204,7 +230,7 @@ pub fn open_protected_identity(
         stream::StreamOptions { threads: 1 },
     )
     .map_err(format::from_io)
-    .map_err(|e| e.context(format!("failed to open identity file '{}'", path.display())))?;
+    .map_err(|e| e.context(format!("failed to open identity file {}", quote(path))))?;
     Ok(plain.into_inner())
 }
 
@@ -220,8 +246,8 @@ fn identity_error(
 ) -> anyhow::Error {
     match e.downcast_ref::<FormatError>() {
         Some(FormatError::NoMatch(_)) => Error::failure(format!(
-            "wrong passphrase for identity file '{}'",
-            path.display()
+            "wrong passphrase for identity file {}",
+            quote(path)
         ))
         .into(),
         Some(FormatError::WorkFactor(found)) => {
@@ -231,18 +257,18 @@ fn identity_error(
                 "only 'lockbox open' accepts more, with"
             };
             Error::failure(format!(
-                "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
-                path.display()
+                "identity file {} is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
+                quote(path)
             ))
             .hint(format!("{way_out} --max-work-factor {found}"))
             .into()
         }
         Some(fe @ FormatError::Memory { .. }) => Error::failure(format!(
-            "identity file '{}' cannot be opened here: {fe}",
-            path.display()
+            "identity file {} cannot be opened here: {fe}",
+            quote(path)
         ))
         .hint("open it where that much memory is free")
         .into(),
-        _ => e.context(format!("failed to open identity file '{}'", path.display())),
+        _ => e.context(format!("failed to open identity file {}", quote(path))),
     }
 }

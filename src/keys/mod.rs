@@ -9,10 +9,9 @@ use std::path::Path;
 use std::str::FromStr;
 
 use age::secrecy::ExposeSecret as _;
-use anyhow::Context;
 use zeroize::Zeroizing;
 
-use crate::error::Error;
+use crate::error::{file_error, quote, Error};
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 
 /// Largest identity or recipients file read, as age.
@@ -123,7 +122,7 @@ pub fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
             .map_err(|e| {
                 let why = match e {
                     age::ssh::ParseRecipientKeyError::Unsupported(t) => {
-                        format!("unsupported SSH key type '{t}'")
+                        format!("unsupported SSH key type {}", quote(&t))
                     }
                     age::ssh::ParseRecipientKeyError::RsaModulusTooLarge => {
                         "the SSH RSA key is too large".into()
@@ -164,11 +163,11 @@ pub(crate) fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Zeroizing
             data.read_from(&mut f, max).map(|()| data)
         })
     };
-    let data = result.with_context(|| format!("failed to read {what} '{}'", path.display()))?;
+    let data = result.map_err(|e| file_error(&format!("read {what}"), path, e))?;
     if data.len() > max {
         return Err(Error::failure(format!(
-            "{what} '{}' is larger than {} MiB",
-            path.display(),
+            "{what} {} is larger than {} MiB",
+            quote(path),
             MAX_KEY_FILE >> 20
         ))
         .into());
@@ -191,8 +190,8 @@ pub(crate) fn recipient_line(
     }
     parse_recipient(line).map(Some).map_err(|e| {
         let mut err = Error::usage(format!(
-            "{what} '{}' line {number}: {}",
-            path.display(),
+            "{what} {} line {number}: {}",
+            quote(path),
             e.message
         ));
         err.hints = e.hints;
@@ -205,8 +204,8 @@ pub(crate) fn recipient_line(
 pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Result<(), Error> {
     if count > MAX_RECIPIENTS {
         return Err(Error::usage(format!(
-            "{what} '{}' has more than {MAX_RECIPIENTS} recipients",
-            path.display()
+            "{what} {} has more than {MAX_RECIPIENTS} recipients",
+            quote(path)
         )));
     }
     Ok(())
@@ -217,7 +216,7 @@ pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Re
 pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
     let data = read_key_file(path, "recipients file")?;
     let text = std::str::from_utf8(&data)
-        .map_err(|_| Error::usage(format!("recipients file '{}' is not text", path.display())))?;
+        .map_err(|_| Error::usage(format!("recipients file {} is not text", quote(path))))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if let Some(r) = recipient_line("recipients file", path, i + 1, line)? {
@@ -226,21 +225,16 @@ pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> 
         }
     }
     if out.is_empty() {
-        return Err(Error::usage(format!(
-            "recipients file '{}' has no recipients",
-            path.display()
-        ))
-        .into());
+        return Err(
+            Error::usage(format!("recipients file {} has no recipients", quote(path))).into(),
+        );
     }
     Ok(out)
 }
 
 fn not_identity_file(path: &Path, line: Option<usize>) -> Error {
     let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-    Error::failure(format!(
-        "'{}' is not an identity file{at}",
-        path.display()
-    ))
+    Error::failure(format!("{} is not an identity file{at}", quote(path)))
     .hint("identity files hold AGE-SECRET-KEY-1... lines, as written by 'lockbox keygen' or 'age-keygen', or an SSH private key")
 }
 
@@ -295,12 +289,11 @@ fn parse_identity_bytes(
                     format!("it is encrypted with the unsupported cipher '{c}'")
                 }
             };
-            return Err(Error::usage(format!(
-                "unsupported SSH key in '{}': {why}",
-                path.display()
-            ))
-            .hint("lockbox accepts ssh-ed25519 and ssh-rsa keys")
-            .into());
+            return Err(
+                Error::usage(format!("unsupported SSH key in {}: {why}", quote(path)))
+                    .hint("lockbox accepts ssh-ed25519 and ssh-rsa keys")
+                    .into(),
+            );
         }
         return Ok(vec![IdentityEntry::Ssh(id)]);
     }
@@ -329,18 +322,16 @@ fn parse_identity_bytes(
         }
         if out.len() > MAX_IDENTITIES {
             return Err(Error::failure(format!(
-                "identity file '{}' has more than {MAX_IDENTITIES} identities",
-                path.display()
+                "identity file {} has more than {MAX_IDENTITIES} identities",
+                quote(path)
             ))
             .into());
         }
     }
     if out.is_empty() {
-        return Err(Error::failure(format!(
-            "identity file '{}' holds no identities",
-            path.display()
-        ))
-        .into());
+        return Err(
+            Error::failure(format!("identity file {} holds no identities", quote(path))).into(),
+        );
     }
     Ok(out)
 }
