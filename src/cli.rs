@@ -147,9 +147,17 @@ naming the contact; -q/--quiet silences it. With -p/--passphrase the file is \
 sealed with a passphrase instead (scrypt, work factor 2^18), which cannot be combined \
 with recipients.
 
-Binary output is refused when stdout is a terminal: use -a/--armor, or '-o -' to force it. \
+Binary output is refused when the output is a terminal, stdout or a terminal named by -o \
+(/dev/tty, /dev/stdout): use -a/--armor, or '-o -' to force it. \
 With -o FILE the output is written to a temporary file in the same folder and renamed over \
-FILE only when sealing succeeded.";
+FILE only when sealing succeeded. A new FILE gets mode 0666 minus the umask, as any Unix tool \
+creates files (0644 under the usual umask 022, 0600 under 077; the umask is read from \
+/proc/self/status, and taken to be 022 where that can't be read); a FILE that is replaced \
+keeps its mode. When FILE is a symbolic link, the file it points to is replaced, in that file's \
+folder, and the link is kept; a link that points to nothing, or a loop of links, is an error. \
+FILE can't be the input, a recipients, identity or passphrase file of the same command, \
+whatever the spelling (the same file through a link counts). Standard input serves one \
+purpose at most: INPUT absent or '-', -R - and -i - exclude each other.";
 
 const SEAL_EXAMPLES: &str = "\
 Examples:
@@ -167,12 +175,26 @@ starts with '-----BEGIN AGE ENCRYPTED FILE-----' after at most 1 KiB of whitespa
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
 with a passphrase asks for it on the terminal, or takes it from --passphrase-file or \
-$LOCKBOX_PASSPHRASE.
+$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut).
+
+scrypt, which turns a passphrase into a key, needs 1 KiB x 2^N of memory at work factor N \
+(4 GiB at 22). A passphrase-sealed file or protected identity file whose work factor is above \
+--max-work-factor (default 22) is refused before the passphrase is asked, and so is one whose \
+scrypt memory is more than this machine has available (MemAvailable in /proc/meminfo), \
+whatever the limit.
 
 With -o FILE the plaintext goes to a temporary file in the same folder, flushed to disk and \
 renamed over FILE only when the whole file has authenticated: a failed open leaves nothing \
-behind. On stdout, each 64 KiB chunk is written only after it has authenticated (the same \
-chunks whatever -j/--threads), and the exit status is non-zero if anything later fails.";
+behind. The plaintext file gets mode 0600 minus the umask, never more, even when it replaces \
+a file that others could read. When FILE is a symbolic link, the file it points to is \
+replaced, in that file's folder, and the link is kept; a link that points to nothing, or a \
+loop of links, is an error. FILE can't be the input, an identity file (the default one \
+included) or the passphrase file, whatever the spelling: 'open -i K -o K' is refused before \
+anything is written. INPUT absent or '-' and -i - can't both read standard input. \
+On stdout, each 64 KiB chunk is written only after it has authenticated (the same chunks \
+whatever -j/--threads), and the exit status is non-zero if anything later fails. Plaintext bound for a terminal (stdout, or a \
+terminal named by -o such as /dev/tty) is held until it has all authenticated, and refused \
+if it holds control characters.";
 
 const OPEN_EXAMPLES: &str = "\
 Examples:
@@ -360,7 +382,7 @@ pub struct KeygenArgs {
 /// Where a non-interactive passphrase comes from.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PassphraseArgs {
-    /// Read the passphrase from the first line of FILE (for scripts; or set LOCKBOX_PASSPHRASE)
+    /// Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub passphrase_file: Option<PathBuf>,
 }
@@ -403,7 +425,7 @@ pub struct SealArgs {
     #[arg(short, long)]
     pub armor: bool,
 
-    /// Write the sealed file to OUT ('-' for stdout)
+    /// Write the sealed file to OUT ('-' for stdout); a new file gets mode 0666 minus the umask
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 
@@ -429,7 +451,7 @@ pub struct OpenArgs {
     #[arg(long, value_name = "LOG2N", default_value_t = crate::passphrase::DEFAULT_MAX_WORK_FACTOR, value_parser = clap::value_parser!(u8).range(1..=40))]
     pub max_work_factor: u8,
 
-    /// Write the plaintext to OUT ('-' for stdout)
+    /// Write the plaintext to OUT ('-' for stdout), with mode 0600 minus the umask
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 

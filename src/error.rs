@@ -130,6 +130,10 @@ pub fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
             Exit::Invalid,
             vec!["if you trust the sender, raise the limit with --max-work-factor".into()],
         ),
+        FormatError::Memory { .. } => (
+            Exit::Invalid,
+            vec!["if you trust the sender, open it where that much memory is free".into()],
+        ),
         FormatError::Armor(_)
         | FormatError::Header(_)
         | FormatError::Hmac
@@ -154,20 +158,6 @@ pub fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
     }
 }
 
-/// Longest user string quoted whole in a message, in characters.
-const EXCERPT_CHARS: usize = 40;
-
-/// A user-given string as a message quotes it: whole when short, else its
-/// first characters and `...`, at most [`EXCERPT_CHARS`] in all.
-pub fn excerpt(s: &str) -> String {
-    if s.chars().count() > EXCERPT_CHARS {
-        let head: String = s.chars().take(EXCERPT_CHARS - 3).collect();
-        format!("{head}...")
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Renders an error chain as one line: `outer: inner: innermost`, without
 /// repeating a cause whose text is already part of its parent.
 pub fn render(err: &anyhow::Error) -> String {
@@ -185,4 +175,216 @@ pub fn render(err: &anyhow::Error) -> String {
     // The age crate's translated messages wrap names in Unicode isolation
     // marks (U+2068, U+2069): invisible on screen, noise in logs and greps.
     out.replace('\n', " ").replace(['\u{2068}', '\u{2069}'], "")
+}
+
+/// Most characters of a user-supplied string shown in a message; longer
+/// ones are cut, with '…' where the rest was.
+pub const MAX_SHOWN: usize = 80;
+
+/// Bech32's data characters (BIP 173), lower case.
+const BECH32_DATA: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/// Shortest run of Bech32 data characters after a '1' taken for key
+/// material: `tests/secrets.rs` searches output for every 16-character
+/// window of a key's data.
+const MIN_KEY_DATA: usize = 16;
+
+/// Shortest run of Bech32 data characters with no '1' before it taken for
+/// key material (a key's data part pasted alone): long enough that file
+/// names do not trip it.
+const MIN_BARE_KEY_DATA: usize = 24;
+
+/// What a user-supplied string that looks like key material is: a secret
+/// key, or some key (a recipient, or the data of a secret key given a
+/// public prefix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLike {
+    /// It holds `AGE-SECRET-KEY-` or `AGE-PLUGIN-`, in any case.
+    Secret,
+    /// It holds a long run of Bech32 data characters: 16 or more after a
+    /// `1` (`age1...`), or 24 or more on their own.
+    Bech32,
+}
+
+impl KeyLike {
+    /// What it is, for messages: "a secret key" or "a key".
+    pub fn noun(self) -> &'static str {
+        match self {
+            KeyLike::Secret => "a secret key",
+            KeyLike::Bech32 => "a key",
+        }
+    }
+}
+
+/// Whether `s` looks like key material, and the prefix of it that may be
+/// shown (its Bech32 human-readable part and separator, never its data).
+fn key_like(s: &str) -> Option<(KeyLike, String)> {
+    let lower = s.to_ascii_lowercase();
+    for marker in ["age-secret-key-", "age-plugin-"] {
+        if let Some(at) = lower.find(marker) {
+            let rest = &s[at..];
+            // The whole prefix up to the separator ("AGE-SECRET-KEY-PQ-1",
+            // "AGE-PLUGIN-YUBIKEY-1") when it is one, else the marker.
+            let prefix = match rest.find('1') {
+                Some(end)
+                    if end <= 40
+                        && rest[..end]
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+                {
+                    &rest[..=end]
+                }
+                _ => &rest[..marker.len()],
+            };
+            return Some((KeyLike::Secret, prefix.to_owned()));
+        }
+    }
+    // Runs of Bech32 data characters: after a '1' (a Bech32 string, its
+    // prefix before), or long on their own (a key's data pasted alone).
+    // Runs of hex digits only are hashes and such, not Bech32 data.
+    let bytes = s.as_bytes();
+    let is_data = |b: u8| BECH32_DATA.as_bytes().contains(&b.to_ascii_lowercase());
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_data(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_data(bytes[i]) {
+            i += 1;
+        }
+        if bytes[start..i].iter().all(u8::is_ascii_hexdigit) {
+            continue;
+        }
+        let after_separator = start > 0 && bytes[start - 1] == b'1';
+        let len = i - start;
+        if (after_separator && len >= MIN_KEY_DATA) || len >= MIN_BARE_KEY_DATA {
+            // age's own prefixes ("age1", "age1pq1") say what kind of key
+            // it is; any other prefix might be key data itself.
+            let mut prefix = "";
+            if after_separator {
+                let hrp_end = start - 1;
+                let hrp_start = s[..hrp_end]
+                    .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '-')
+                    .len();
+                let hrp = &s[hrp_start..hrp_end];
+                if hrp.eq_ignore_ascii_case("age") || hrp.eq_ignore_ascii_case("age1pq") {
+                    prefix = &s[hrp_start..start];
+                }
+            }
+            return Some((KeyLike::Bech32, prefix.to_owned()));
+        }
+    }
+    None
+}
+
+/// Whether a user-supplied string looks like key material, which messages
+/// never show.
+pub fn looks_like_key(s: impl AsRef<std::ffi::OsStr>) -> Option<KeyLike> {
+    key_like(&s.as_ref().to_string_lossy()).map(|(kind, _)| kind)
+}
+
+/// A user-supplied string (a path, an argument) as every message shows it:
+/// in single quotes, control and bidirectional characters escaped, cut at
+/// [`MAX_SHOWN`] characters. A string that looks like key material (see
+/// [`looks_like_key`]) shows only its prefix, `'AGE-SECRET-KEY-1…'`, never
+/// any of its data (issue 10).
+pub fn quote(s: impl AsRef<std::ffi::OsStr>) -> String {
+    let s = s.as_ref().to_string_lossy();
+    if let Some((_, prefix)) = key_like(&s) {
+        return format!("'{prefix}…'");
+    }
+    let mut out = String::from("'");
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX_SHOWN - 1 && s.chars().count() > MAX_SHOWN {
+            out.push('…');
+            break;
+        }
+        // Bidirectional controls reorder what follows them on screen.
+        let invisible = matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        );
+        if c.is_control() || invisible {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// The error for a user-named file that could not be opened, read or
+/// written: `failed to ACTION 'PATH'` with the system's reason. A "path"
+/// that is a key typed where a file name goes is not shown: the message
+/// says what it is instead, with a hint (issue 10).
+pub fn file_error(action: &str, path: &std::path::Path, cause: std::io::Error) -> anyhow::Error {
+    match looks_like_key(path) {
+        Some(kind) => Error::failure(format!(
+            "failed to {action} {} ({}, not a file name)",
+            quote(path),
+            kind.noun()
+        ))
+        .hint("give the path of a file that holds the key; a key typed on a command line stays in the shell's history")
+        .into(),
+        None => anyhow::Error::new(cause).context(format!("failed to {action} {}", quote(path))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str =
+        "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+
+    #[test]
+    fn ordinary_strings_are_quoted_whole() {
+        assert_eq!(quote("notes.txt"), "'notes.txt'");
+        assert_eq!(
+            quote("/tmp/.tmpAbC123/out.age"),
+            "'/tmp/.tmpAbC123/out.age'"
+        );
+        // A SHA-256 file name is hex, not Bech32 data.
+        let hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(quote(hash), format!("'{hash}'"));
+        assert_eq!(looks_like_key("age1abc"), None);
+    }
+
+    #[test]
+    fn long_strings_are_cut_at_one_length() {
+        let long = "o".repeat(MAX_SHOWN + 1);
+        let shown = quote(&long);
+        assert_eq!(shown.chars().count(), MAX_SHOWN + 2, "{shown}");
+        assert!(shown.ends_with("o…'"), "{shown}");
+        let exact = "i".repeat(MAX_SHOWN);
+        assert_eq!(quote(&exact), format!("'{exact}'"));
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_escaped() {
+        assert_eq!(quote("a\u{1b}[31mb"), "'a\\u{1b}[31mb'");
+        assert_eq!(quote("a\nb"), "'a\\nb'");
+        assert_eq!(quote("a\u{202e}b"), "'a\\u{202e}b'");
+    }
+
+    #[test]
+    fn key_material_shows_its_prefix_only() {
+        assert_eq!(quote(SECRET), "'AGE-SECRET-KEY-1…'");
+        assert_eq!(quote(SECRET.to_lowercase()), "'age-secret-key-1…'");
+        assert_eq!(quote(format!("dir/{SECRET}.txt")), "'AGE-SECRET-KEY-1…'");
+        assert_eq!(quote("AGE-SECRET-KEY-PQ-1QQQQ"), "'AGE-SECRET-KEY-PQ-1…'");
+        assert_eq!(quote("AGE-PLUGIN-YUBIKEY-1QQQ"), "'AGE-PLUGIN-YUBIKEY-1…'");
+        assert_eq!(looks_like_key("age-secret-key-"), Some(KeyLike::Secret));
+        // The data of a secret key behind another prefix, or alone.
+        let data = &SECRET["AGE-SECRET-KEY-1".len()..];
+        assert_eq!(quote(format!("age1{data}")), "'age1…'");
+        assert_eq!(quote(format!("age1pq1{data}")), "'age1pq1…'");
+        assert_eq!(quote(format!("x1{data}")), "'…'");
+        assert_eq!(quote(data), "'…'");
+        assert_eq!(quote(&data[..24]), "'…'");
+        assert_eq!(looks_like_key(data), Some(KeyLike::Bech32));
+    }
 }

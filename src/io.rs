@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 
-use crate::error::Error;
+use crate::error::{file_error, quote, Error};
 
 /// Temporary files to remove if a signal ends the process.
 static TEMP_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -64,7 +64,7 @@ pub fn is_std(path: Option<&Path>) -> bool {
 /// A name for messages: the path in quotes, or "standard input".
 pub fn input_name(path: Option<&Path>) -> String {
     match path {
-        Some(p) if !is_std(Some(p)) => format!("'{}'", p.display()),
+        Some(p) if !is_std(Some(p)) => quote(p),
         _ => "standard input".into(),
     }
 }
@@ -73,24 +73,16 @@ pub fn input_name(path: Option<&Path>) -> String {
 pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn Read + Send>> {
     match path {
         Some(p) if !is_std(Some(p)) => {
-            let f =
-                File::open(p).with_context(|| format!("failed to open input '{}'", p.display()))?;
+            let f = File::open(p).map_err(|e| file_error("open input", p, e))?;
             if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-                return Err(Error::failure(format!(
-                    "input '{}' is a folder, not a file",
-                    p.display()
-                ))
-                .into());
+                return Err(
+                    Error::failure(format!("input {} is a folder, not a file", quote(p))).into(),
+                );
             }
             Ok(Box::new(f))
         }
-        _ => Ok(Box::new(stdin_file()?)),
+        _ => Ok(Box::new(crate::secret::stdin_file()?)),
     }
-}
-
-/// Stdin as an unbuffered file, so large reads go straight to the kernel.
-fn stdin_file() -> io::Result<File> {
-    Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))
 }
 
 /// Stdout as an unbuffered file: std's stdout is line-buffered.
@@ -98,25 +90,100 @@ fn stdout_file() -> io::Result<File> {
     Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
 }
 
-/// Refuses input and output naming the same file, before anything is written.
-pub fn check_not_same(input: Option<&Path>, output: Option<&Path>) -> anyhow::Result<()> {
-    let (Some(i), Some(o)) = (input, output) else {
+/// Refuses an output that is one of the files the command reads (the
+/// input, an identity, recipients or passphrase file), before anything is
+/// written: `open -i K -o K` would replace the identity with plaintext
+/// (issue 10). Files are compared by identity (device and inode, after
+/// following symbolic links), not by spelling. `reads` pairs what each file
+/// is ("input", "identity file", ...) with its path; `-` and paths that do
+/// not exist are skipped.
+pub fn check_output_not_read(output: Option<&Path>, reads: &[(&str, &Path)]) -> anyhow::Result<()> {
+    let Some(o) = output.filter(|o| !is_std(Some(o))) else {
         return Ok(());
     };
-    if is_std(Some(i)) || is_std(Some(o)) {
+    let Ok(out) = std::fs::metadata(o) else {
         return Ok(());
-    }
-    if let (Ok(a), Ok(b)) = (std::fs::metadata(i), std::fs::metadata(o)) {
-        if a.dev() == b.dev() && a.ino() == b.ino() {
-            return Err(Error::usage(format!(
-                "input and output are the same file '{}'",
-                o.display()
-            ))
-            .hint("write to another file with -o/--output, then rename it")
-            .into());
+    };
+    for (what, path) in reads {
+        if is_std(Some(path)) {
+            continue;
+        }
+        if let Ok(m) = std::fs::metadata(path) {
+            if m.dev() == out.dev() && m.ino() == out.ino() {
+                return Err(Error::usage(format!(
+                    "the output {} is the same file as the {what} {}",
+                    quote(o),
+                    quote(path)
+                ))
+                .hint("write to another file with -o/--output: lockbox never writes over a file it reads")
+                .into());
+            }
         }
     }
     Ok(())
+}
+
+/// Refuses standard input named for more than one purpose (issue 10): with
+/// `seal -R -` and no INPUT, the recipients would eat stdin and an empty
+/// message would be sealed. `uses` pairs each flag that reads a file with
+/// the paths given to it (`-` is stdin); `input` is the INPUT argument,
+/// stdin when absent or `-`. Checked before anything is read.
+pub fn check_stdin_used_once(
+    uses: &[(&str, &[PathBuf])],
+    input: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut users: Vec<String> = Vec::new();
+    for (flag, paths) in uses {
+        let n = paths.iter().filter(|p| is_std(Some(p))).count();
+        users.extend(std::iter::repeat_n(format!("{flag} -"), n));
+    }
+    if is_std(input) {
+        users.push("the input (INPUT absent or '-')".into());
+    }
+    if users.len() < 2 {
+        return Ok(());
+    }
+    let last = users.pop().unwrap_or_default();
+    Err(Error::usage(format!(
+        "standard input is used for more than one purpose: {} and {last}",
+        users.join(", ")
+    ))
+    .hint("let at most one of them read standard input, and name the others by their paths")
+    .into())
+}
+
+/// What an output file holds, which decides its mode (issue 10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holds {
+    /// A sealed file: mode 0666 minus the umask, as any Unix tool creates
+    /// a file; an existing file being replaced keeps its mode.
+    Sealed,
+    /// Plaintext: mode 0600 minus the umask, whatever it replaces.
+    Plaintext,
+}
+
+/// The process's umask, without `unsafe` (no safe std API sets or reads
+/// it): Linux reports it in /proc/self/status; elsewhere, the common 022.
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+        & 0o777
+}
+
+/// The mode of an output file: `holds` decides, `existing` is the mode of
+/// the file it replaces, if any.
+fn output_mode(holds: Holds, existing: Option<u32>) -> u32 {
+    match (holds, existing) {
+        (Holds::Sealed, Some(mode)) => mode & 0o777,
+        (Holds::Sealed, None) => 0o666 & !umask(),
+        (Holds::Plaintext, _) => 0o600 & !umask(),
+    }
 }
 
 /// Where output goes.
@@ -141,12 +208,41 @@ enum OutputKind {
     Done,
 }
 
+/// Where an `-o` path that is a symbolic link points, so the file it names
+/// is replaced and the link kept (issue 10); any other path as it is. A
+/// link that points nowhere, or to itself in a loop, is an error naming it.
+fn follow_output_link(p: &Path) -> anyhow::Result<PathBuf> {
+    let is_link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(p.to_owned());
+    }
+    match std::fs::canonicalize(p) {
+        Ok(target) => Ok(target),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let to = std::fs::read_link(p)
+                .map(|t| format!(" to {}", quote(t)))
+                .unwrap_or_default();
+            Err(Error::failure(format!(
+                "output {} is a symbolic link{to}, which does not exist",
+                quote(p)
+            ))
+            .hint("create the file it points to, remove the link, or choose another -o/--output")
+            .into())
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "output {} is a symbolic link that cannot be followed",
+            quote(p)
+        ))),
+    }
+}
+
 impl Output {
     /// Opens the output. A regular file (or a new path) gets a temporary
-    /// file in the same folder, created exclusively with mode 0600; a
-    /// special file is written in place. `mode` is the final mode of a new
-    /// file.
-    pub fn create(path: Option<&Path>, mode: u32) -> anyhow::Result<Output> {
+    /// file in the same folder (the folder of the file a symbolic link
+    /// points to), created exclusively with mode 0600 and given its final
+    /// mode (see [`Holds`]) when committed; a special file is written in
+    /// place.
+    pub fn create(path: Option<&Path>, holds: Holds) -> anyhow::Result<Output> {
         let p = match path {
             Some(p) if !is_std(Some(p)) => p,
             _ => {
@@ -156,14 +252,13 @@ impl Output {
                 })
             }
         };
-        let ctx = || format!("failed to write output '{}'", p.display());
+        let ctx = || format!("failed to write output {}", quote(p));
+        let mut existing = None;
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => {
-                return Err(Error::failure(format!(
-                    "output '{}' is a folder, not a file",
-                    p.display()
-                ))
-                .into())
+                return Err(
+                    Error::failure(format!("output {} is a folder, not a file", quote(p))).into(),
+                )
             }
             Ok(m) if !m.is_file() => {
                 let f = std::fs::OpenOptions::new()
@@ -178,16 +273,16 @@ impl Output {
             Ok(m) => {
                 // An existing file: refuse early if it cannot be replaced.
                 if m.permissions().readonly() {
-                    return Err(
-                        Error::failure(format!("output '{}' is read-only", p.display()))
-                            .hint("choose another -o/--output, or change the file's permissions")
-                            .into(),
-                    );
+                    return Err(Error::failure(format!("output {} is read-only", quote(p)))
+                        .hint("choose another -o/--output, or change the file's permissions")
+                        .into());
                 }
+                existing = Some(m.mode());
             }
             Err(_) => {}
         }
-        let dir = match p.parent() {
+        let target = follow_output_link(p)?;
+        let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
             _ => PathBuf::from("."),
         };
@@ -195,14 +290,14 @@ impl Output {
         // temporary's random path, which means nothing to the user.
         if !dir.is_dir() {
             return Err(Error::failure(format!(
-                "failed to write output '{}': the folder '{}' does not exist",
-                p.display(),
-                dir.display()
+                "failed to write output {}: the folder {} does not exist",
+                quote(p),
+                quote(&dir)
             ))
             .hint("create the folder first, or choose another -o/--output")
             .into());
         }
-        let name = p
+        let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "output".into());
@@ -217,8 +312,8 @@ impl Output {
         Ok(Output {
             kind: OutputKind::Atomic {
                 temp,
-                target: p.to_owned(),
-                mode,
+                target,
+                mode: output_mode(holds, existing),
             },
             path: Some(p.to_owned()),
         })
@@ -232,11 +327,6 @@ impl Output {
         }
     }
 
-    /// Whether the output is stdout.
-    pub fn is_stdout(&self) -> bool {
-        matches!(self.kind, OutputKind::Stdout(_))
-    }
-
     /// Finishes the output: flushes it, and for a file, syncs it to disk
     /// and renames it over the target.
     pub fn commit(mut self) -> anyhow::Result<()> {
@@ -247,7 +337,7 @@ impl Output {
                 f.flush().with_context(|| format!("failed to write {name}"))
             }
             OutputKind::Atomic { temp, target, mode } => {
-                let ctx = || format!("failed to write output '{}'", target.display());
+                let ctx = || format!("failed to write {name}");
                 temp.as_file().sync_all().with_context(ctx)?;
                 temp.as_file()
                     .set_permissions(std::fs::Permissions::from_mode(mode))
@@ -275,7 +365,7 @@ impl Output {
     /// The output's name for messages.
     pub fn name(&self) -> String {
         match &self.path {
-            Some(p) => format!("output '{}'", p.display()),
+            Some(p) => format!("output {}", quote(p)),
             None => "standard output".into(),
         }
     }
@@ -340,16 +430,15 @@ pub fn create_secret_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
         .map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
                 anyhow::Error::new(
-                    Error::failure(format!("'{}' already exists", path.display()))
+                    Error::failure(format!("{} already exists", quote(path)))
                         .hint("lockbox never overwrites an identity file; choose another -o/--output, or remove the file first"),
                 )
             } else {
-                anyhow::Error::new(e)
-                    .context(format!("failed to create identity file '{}'", path.display()))
+                file_error("create identity file", path, e)
             }
         })?;
     f.write_all(contents)
         .and_then(|_| f.sync_all())
-        .with_context(|| format!("failed to write identity file '{}'", path.display()))?;
+        .with_context(|| format!("failed to write identity file {}", quote(path)))?;
     Ok(())
 }

@@ -34,6 +34,7 @@ mod api;
 mod error;
 mod format;
 mod keys;
+mod secret;
 
 #[cfg(feature = "cli")]
 mod cli;

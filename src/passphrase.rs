@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::Error;
+use crate::error::{quote, Error};
 
 /// The environment variable holding a non-interactive passphrase.
 pub const ENV_PASSPHRASE: &str = "LOCKBOX_PASSPHRASE";
@@ -26,33 +26,51 @@ pub struct PassphraseSource {
 
 pub use crate::keys::DEFAULT_MAX_WORK_FACTOR;
 
+/// The longest passphrase accepted, in bytes, wherever it comes from.
+/// Longer is refused, never cut: two passphrases sharing their first
+/// 64 KiB must not open each other's files (issue 10).
+pub const MAX_PASSPHRASE: usize = 64 * 1024;
+
+/// The first line of a passphrase file, without its line ending.
 fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
-    let f = std::fs::File::open(path)
-        .with_context(|| format!("failed to read passphrase file '{}'", path.display()))?;
-    let mut line = zeroize::Zeroizing::new(String::new());
-    std::io::BufReader::new(f)
-        .take_line(&mut line)
-        .with_context(|| format!("failed to read passphrase file '{}'", path.display()))?;
-    let pass = line.trim_end_matches(['\n', '\r']);
+    let what = format!("passphrase file {}", quote(path));
+    let context = || format!("failed to read {what}");
+    // Straight into a zeroized buffer (no BufReader): the longest
+    // passphrase, a CR LF, and a byte more to tell a longer line.
+    let mut data = crate::secret::SecretBuffer::with_capacity(MAX_PASSPHRASE + 3);
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| crate::error::file_error("read passphrase file", path, e))?;
+    data.read_from(&mut f, MAX_PASSPHRASE + 2)
+        .with_context(context)?;
+    let line = match data.iter().position(|&b| b == b'\n') {
+        Some(end) => &data[..end],
+        // No line end within reach: the line is longer than any passphrase.
+        None if data.len() > MAX_PASSPHRASE + 2 => return Err(too_long(&what).into()),
+        None => &data[..],
+    };
+    let end = line.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+    let pass = std::str::from_utf8(&line[..end])
+        .map_err(|_| Error::failure(format!("{what} is not valid UTF-8")))?;
     if pass.is_empty() {
-        return Err(Error::failure(format!(
-            "passphrase file '{}' has an empty first line",
-            path.display()
-        ))
-        .into());
+        return Err(Error::failure(format!("{what} has an empty first line")).into());
     }
-    Ok(SecretString::from(pass.to_owned()))
+    checked(SecretString::from(pass.to_owned()), &what)
 }
 
-trait TakeLine {
-    fn take_line(&mut self, line: &mut String) -> std::io::Result<usize>;
+/// Refuses an over-long passphrase, naming where it came from: the one
+/// length check every source of a passphrase goes through.
+fn checked(pass: SecretString, from: &str) -> anyhow::Result<SecretString> {
+    if pass.expose_secret().len() > MAX_PASSPHRASE {
+        return Err(too_long(from).into());
+    }
+    Ok(pass)
 }
 
-impl<R: BufRead> TakeLine for R {
-    fn take_line(&mut self, line: &mut String) -> std::io::Result<usize> {
-        // A passphrase file larger than this is a mistake, not a passphrase.
-        std::io::Read::take(self, 64 * 1024).read_line(line)
-    }
+fn too_long(from: &str) -> Error {
+    Error::failure(format!(
+        "the passphrase from {from} is longer than {MAX_PASSPHRASE} bytes"
+    ))
+    .hint("use a shorter passphrase: lockbox never cuts one")
 }
 
 impl PassphraseSource {
@@ -74,9 +92,9 @@ impl PassphraseSource {
             if v.is_empty() {
                 return Err(Error::failure(format!("{ENV_PASSPHRASE} is empty")).into());
             }
-            return Ok(SecretString::from(v));
+            return checked(SecretString::from(v), ENV_PASSPHRASE);
         }
-        let pass = prompt_terminal(prompt)?;
+        let pass = checked(prompt_terminal(prompt)?, "the terminal")?;
         if pass.expose_secret().is_empty() {
             return Err(Error::failure("the passphrase is empty").into());
         }

@@ -461,6 +461,64 @@ fn identity_errors() {
 }
 
 #[test]
+fn standard_input_serves_one_purpose_only() {
+    // Issue 10: `cat bob.pub | lockbox seal -R - -a` ate stdin as the
+    // recipients, then sealed an empty message and exited 0.
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let key = key.to_str().unwrap();
+    let sealed = dir.path().join("x.age");
+    lockbox(home.path())
+        .args(["seal", "-r", &recipient, "-o"])
+        .arg(&sealed)
+        .write_stdin("x")
+        .assert()
+        .success();
+    let sealed = sealed.to_str().unwrap();
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["seal", "-R", "-", "-a"],
+            "-R/--recipients-file - and the input",
+        ),
+        (
+            &["seal", "-R", "-", "-a", "-"],
+            "-R/--recipients-file - and the input",
+        ),
+        (&["seal", "-i", "-"], "-i/--identity - and the input"),
+        (
+            &["seal", "-R", "-", "-R", "-", sealed],
+            "-R/--recipients-file - and -R/--recipients-file -",
+        ),
+        (
+            &["seal", "-R", "-", "-i", "-", "-r", &recipient],
+            "-R/--recipients-file -, -i/--identity - and the input",
+        ),
+        (&["open", "-i", "-"], "-i/--identity - and the input"),
+        (
+            &["open", "-i", key, "-i", "-", "-"],
+            "-i/--identity - and the input",
+        ),
+    ];
+    for (args, users) in cases {
+        lockbox(home.path())
+            .args(args)
+            .write_stdin(format!("{recipient}\n"))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                predicate::str::starts_with(format!(
+                    "lockbox: error: standard input is used for more than one purpose: {users}"
+                ))
+                .and(predicate::str::contains(
+                    "lockbox: hint: let at most one of them read standard input",
+                )),
+            );
+    }
+}
+
+#[test]
 fn same_file_for_input_and_output_is_refused() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -488,3 +488,261 @@ fn symlinks_planted_at_temporary_names_are_not_followed() {
         .file_type()
         .is_symlink()));
 }
+
+/// Runs lockbox in the env's folder under `umask`, through `sh` (setting
+/// the umask in-process needs `unsafe`).
+fn under_umask(env: &Env, umask: &str, args: &[&str]) -> std::process::Output {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("lockbox"))
+        .args(args)
+        .current_dir(env.dir.path())
+        .env("HOME", env.dir.path())
+        .env("XDG_CONFIG_HOME", env.dir.path().join(".config"))
+        .env_remove("LOCKBOX_IDENTITY")
+        .env_remove("LOCKBOX_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert_clean_stderr(&out.stderr);
+    assert!(
+        out.status.success(),
+        "umask {umask} lockbox {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().mode() & 0o777
+}
+
+#[test]
+fn outputs_follow_the_umask() {
+    // Issue 10: sealed outputs were always 0644. A new sealed file gets
+    // 0666 minus the umask, a replaced one keeps its mode; plaintext is
+    // 0600 minus the umask, whatever it replaces.
+    let env = Env::new(1000, 13);
+    std::fs::write(env.path("plain.txt"), b"plain").unwrap();
+    let seal = ["seal", "-q", "-i", "key.txt", "-o"];
+    for (umask, want) in [
+        ("077", 0o600),
+        ("022", 0o644),
+        ("002", 0o664),
+        ("027", 0o640),
+    ] {
+        let name = format!("new-{umask}.age");
+        under_umask(&env, umask, &[&seal[..], &[&name, "plain.txt"]].concat());
+        assert_eq!(mode(&env.path(&name)), want, "seal under umask {umask}");
+    }
+    // A sealed file replacing a 0600 one stays 0600 under umask 022, and
+    // one replacing a 0640 file stays 0640 under 077.
+    for (umask, existing) in [("022", 0o600), ("077", 0o640)] {
+        let out = env.path("replaced.age");
+        std::fs::write(&out, b"older").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(existing)).unwrap();
+        under_umask(
+            &env,
+            umask,
+            &[&seal[..], &["replaced.age", "plain.txt"]].concat(),
+        );
+        assert_eq!(mode(&out), existing, "replacing {existing:o} under {umask}");
+        assert_ne!(std::fs::read(&out).unwrap(), b"older");
+    }
+    // Plaintext: 0600 at most, less when the umask says so.
+    let open = ["open", "-q", "-i", "key.txt", "-o"];
+    for (umask, want) in [
+        ("022", 0o600),
+        ("077", 0o600),
+        ("000", 0o600),
+        ("277", 0o400),
+    ] {
+        let name = format!("plain-{umask}");
+        under_umask(&env, umask, &[&open[..], &[&name, "sealed.age"]].concat());
+        assert_eq!(mode(&env.path(&name)), want, "open under umask {umask}");
+        assert_eq!(std::fs::read(env.path(&name)).unwrap(), env.plain);
+    }
+    // Replacing a file others can read does not widen the plaintext.
+    std::fs::write(env.path("wide"), b"older").unwrap();
+    std::fs::set_permissions(env.path("wide"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    under_umask(&env, "022", &[&open[..], &["wide", "sealed.age"]].concat());
+    assert_eq!(mode(&env.path("wide")), 0o600);
+    assert!(env.temporaries().is_empty());
+}
+
+#[test]
+fn output_symlink_replaces_the_file_it_points_to() {
+    // Issue 10: `-o LINK` replaced the link with a regular file.
+    let env = Env::new(70_000, 14);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("real.txt");
+    std::fs::write(&target, b"older").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink(&target, env.path("link")).unwrap();
+    // A link to the link, relative.
+    std::os::unix::fs::symlink("link", env.path("link2")).unwrap();
+    for link in ["link", "link2"] {
+        let out = env
+            .open()
+            .args(["-o", link, "sealed.age"])
+            .output()
+            .unwrap();
+        assert_clean_stderr(&out.stderr);
+        assert!(out.status.success(), "{link}");
+        assert!(std::fs::symlink_metadata(env.path(link))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), env.plain, "{link}");
+        assert_eq!(mode(&target), 0o600);
+        std::fs::write(&target, b"older").unwrap();
+    }
+    // Sealing through the link: the target is replaced, keeping its mode.
+    std::fs::write(env.path("plain.txt"), b"plain").unwrap();
+    let out = common::lockbox(env.dir.path())
+        .current_dir(env.dir.path())
+        .args(["seal", "-i", "key.txt", "-o", "link", "plain.txt"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", assert_clean_stderr(&out.stderr));
+    assert!(std::fs::read(&target)
+        .unwrap()
+        .starts_with(b"age-encryption.org/v1\n"));
+    assert_eq!(mode(&target), 0o600);
+    assert!(std::fs::symlink_metadata(env.path("link"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // The temporary went to the target's folder and is gone.
+    assert!(env.temporaries().is_empty());
+    assert!(temporaries(elsewhere.path()).is_empty());
+
+    // A link to nothing, and a loop of links: errors naming the link, and
+    // nothing created.
+    std::os::unix::fs::symlink(elsewhere.path().join("missing"), env.path("dangling")).unwrap();
+    std::os::unix::fs::symlink("loop-b", env.path("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", env.path("loop-b")).unwrap();
+    for (link, why) in [
+        ("dangling", "does not exist"),
+        ("loop-a", "cannot be followed"),
+    ] {
+        let out = env
+            .open()
+            .args(["-o", link, "sealed.age"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{link}");
+        let err = assert_clean_stderr(&out.stderr);
+        assert!(
+            err.starts_with(&format!(
+                "lockbox: error: output '{link}' is a symbolic link"
+            )) && err.contains(why),
+            "{err}"
+        );
+    }
+    assert!(!elsewhere.path().join("missing").exists());
+    assert!(env.temporaries().is_empty());
+}
+
+#[test]
+fn output_that_the_command_reads_is_refused() {
+    // Issue 10: `open -i K -o K` replaced the identity with plaintext.
+    let env = Env::new(1000, 15);
+    let key = std::fs::read(env.path("key.txt")).unwrap();
+    std::fs::write(env.path("plain.txt"), b"plain").unwrap();
+    std::fs::write(env.path("pw.txt"), b"pass\n").unwrap();
+    std::os::unix::fs::symlink("key.txt", env.path("key-link")).unwrap();
+    std::fs::hard_link(env.path("key.txt"), env.path("key-hard")).unwrap();
+    let recipient = String::from_utf8(
+        common::lockbox(env.dir.path())
+            .args(["keygen", "-y"])
+            .arg(env.path("key.txt"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::fs::write(env.path("recipients.txt"), &recipient).unwrap();
+    // The default identity, used when no -i is given.
+    let config = env.path(".config/lockbox");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("identity.txt"), &key).unwrap();
+
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["open", "-i", "key.txt", "-o", "key.txt", "sealed.age"],
+            "identity file 'key.txt'",
+        ),
+        (
+            &["open", "-i", "key.txt", "-o", "./key.txt", "sealed.age"],
+            "identity file",
+        ),
+        (
+            &["open", "-i", "key.txt", "-o", "key-link", "sealed.age"],
+            "identity file",
+        ),
+        (
+            &["open", "-i", "key.txt", "-o", "key-hard", "sealed.age"],
+            "identity file",
+        ),
+        (
+            &["open", "-o", ".config/lockbox/identity.txt", "sealed.age"],
+            "identity file",
+        ),
+        (
+            &[
+                "open",
+                "-i",
+                "key.txt",
+                "--passphrase-file",
+                "pw.txt",
+                "-o",
+                "pw.txt",
+                "sealed.age",
+            ],
+            "passphrase file 'pw.txt'",
+        ),
+        (
+            &["seal", "-i", "key.txt", "-o", "key-link", "plain.txt"],
+            "identity file 'key.txt'",
+        ),
+        (
+            &[
+                "seal",
+                "-R",
+                "recipients.txt",
+                "-o",
+                "recipients.txt",
+                "plain.txt",
+            ],
+            "recipients file 'recipients.txt'",
+        ),
+    ];
+    for (args, what) in cases {
+        let out = common::lockbox(env.dir.path())
+            .current_dir(env.dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = assert_clean_stderr(&out.stderr);
+        assert!(
+            err.starts_with("lockbox: error: the output '")
+                && err.contains(&format!("is the same file as the {what}"))
+                && err.contains("lockbox: hint: write to another file with -o/--output"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read(env.path("key.txt")).unwrap(), key);
+    assert_eq!(std::fs::read(config.join("identity.txt")).unwrap(), key);
+    assert_eq!(std::fs::read(env.path("pw.txt")).unwrap(), b"pass\n");
+    assert_eq!(
+        std::fs::read(env.path("recipients.txt")).unwrap(),
+        recipient.as_bytes()
+    );
+    assert!(std::fs::symlink_metadata(env.path("key-link"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(env.temporaries().is_empty());
+}

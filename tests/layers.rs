@@ -3,7 +3,8 @@
 //!
 //! 0. `format`: the engine (header, STREAM, armor): nothing of ours.
 //! 1. `error`: the error type with exit statuses and hints, and the one
-//!    place that maps the engine's errors to them.
+//!    place that maps the engine's errors to them; `secret`: buffers for
+//!    secrets, and the unbuffered standard input.
 //! 2. `config`: where the configuration folder and default identity are.
 //! 3. `keys`: identities, recipients, key files, the post-quantum type,
 //!    passphrase-protected identities, contacts.
@@ -18,13 +19,17 @@
 //! Since the ranks are a strict order, the modules of different ranks can't
 //! form an import cycle either. The check reads the sources as text: every
 //! `crate::NAME` path outside comments, `use crate::{A, B}` groups included.
+//! Unit tests (`#[cfg(test)] mod NAME { ... }` blocks, and files declared by
+//! `#[cfg(test)] mod NAME;`) are left out: they may build their fixtures
+//! with a higher layer, and are not part of what they test.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const RANKS: [(&str, u8); 15] = [
+const RANKS: [(&str, u8); 16] = [
     ("format", 0),
     ("error", 1),
+    ("secret", 1),
     ("config", 2),
     ("keys", 3),
     ("api", 4),
@@ -114,23 +119,80 @@ fn crate_paths(code: &str) -> Vec<String> {
     out
 }
 
+/// The code of a source file without its comment lines and without its
+/// inline unit-test modules (`#[cfg(test)]` then `mod NAME {`, up to the
+/// matching brace).
+fn without_tests(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let t = line.trim();
+        if t == "#[cfg(test)]" {
+            let next = lines.peek().map(|l| l.trim()).unwrap_or("");
+            if next.starts_with("mod ") && next.ends_with('{') {
+                let mut depth = 0i32;
+                for l in lines.by_ref() {
+                    depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+                    if depth <= 0 {
+                        break;
+                    }
+                }
+                continue;
+            }
+        }
+        if !t.starts_with("//") {
+            out.push(line);
+        }
+    }
+    out.join("\n")
+}
+
+/// The files declared as unit-test modules: `#[cfg(test)]` then
+/// `mod NAME;` in `dir/mod.rs` or `dir.rs`'s folder means `dir/NAME.rs`.
+fn test_only_files(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let dir = match file.file_name().and_then(|n| n.to_str()) {
+            Some("mod.rs" | "lib.rs" | "main.rs") => file.parent().unwrap().to_owned(),
+            _ => file.with_extension(""),
+        };
+        let mut lines = text.lines().map(str::trim).peekable();
+        while let Some(line) = lines.next() {
+            if line != "#[cfg(test)]" {
+                continue;
+            }
+            let Some(name) = lines
+                .peek()
+                .and_then(|l| l.strip_prefix("mod "))
+                .and_then(|l| l.strip_suffix(';'))
+            else {
+                continue;
+            };
+            out.push(dir.join(format!("{name}.rs")));
+            out.push(dir.join(name).join("mod.rs"));
+        }
+    }
+    out
+}
+
 /// Every use of a module of a higher rank, as "file: module (rank) uses
 /// other (rank)".
 fn upward_uses(src: &Path) -> Vec<String> {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     files.sort();
+    let test_files = test_only_files(&files);
     let mut found = Vec::new();
     for file in &files {
         let module = module_of(src, file);
         let mine = rank(&module)
             .unwrap_or_else(|| panic!("module '{module}' has no rank in tests/layers.rs"));
+        if test_files.contains(file) {
+            continue;
+        }
         let text = std::fs::read_to_string(file).unwrap();
-        let code: String = text
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let code = without_tests(&text);
         let mut seen = BTreeMap::new();
         for used in crate_paths(&code) {
             let Some(theirs) = rank(&used) else {
@@ -184,9 +246,14 @@ fn the_checker_sees_grouped_and_nested_imports() {
     std::fs::create_dir(dir.path().join("format")).unwrap();
     std::fs::write(
         dir.path().join("format/bad.rs"),
-        "use crate::commands::open;\n// crate::cli in a comment is fine\n",
+        "use crate::commands::open;\n// crate::cli in a comment is fine\n\
+         #[cfg(test)]\nmod tests {\n    use crate::keys;\n}\n\
+         #[cfg(test)]\nmod fixtures;\n",
     )
     .unwrap();
+    // A unit-test module, inline or in its own file, may reach up.
+    std::fs::create_dir(dir.path().join("format/bad")).unwrap();
+    std::fs::write(dir.path().join("format/bad/fixtures.rs"), "use crate::cli;\n").unwrap();
     assert_eq!(
         upward_uses(dir.path()),
         ["format/bad.rs: format (rank 0) uses commands (rank 7)"]

@@ -207,7 +207,7 @@ fn a_17_mib_identity_file_is_refused() {
     // The same file from stdin (-i -) is bounded the same way.
     let mut c = env.cmd();
     let out = c
-        .args(["seal", "-i", "-", "-o", "x.age"])
+        .args(["seal", "-i", "-", "-o", "x.age", "big.txt"])
         .write_stdin(std::fs::read(env.path("big.txt")).unwrap())
         .output()
         .unwrap();
@@ -430,4 +430,167 @@ fn max_work_factor_reaches_protected_identity_files() {
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read(env.path("out")).unwrap(), b"for the key");
+}
+
+/// `sealed` with the work factor of its scrypt stanza changed to `log_n`:
+/// what a hostile sender can write without paying for it (the MAC is
+/// checked only after scrypt has run).
+fn with_work_factor(sealed: &[u8], log_n: u8) -> Vec<u8> {
+    let text = String::from_utf8_lossy(sealed);
+    let line_end = text.find('\n').unwrap() + 1;
+    let stanza_end = line_end + text[line_end..].find('\n').unwrap();
+    let stanza = &text[line_end..stanza_end];
+    assert!(stanza.starts_with("-> scrypt "), "{stanza}");
+    let cut = stanza.rfind(' ').unwrap();
+    let mut out = sealed[..line_end + cut + 1].to_vec();
+    out.extend_from_slice(log_n.to_string().as_bytes());
+    out.extend_from_slice(&sealed[stanza_end..]);
+    out
+}
+
+#[test]
+fn a_work_factor_whose_memory_cannot_be_had_is_refused_not_an_abort() {
+    // Issue 10: 2^40 asked the allocator for 1 PiB and aborted (SIGABRT),
+    // 2^30 for 1 TiB. Refused before any allocation, as any limit is.
+    let env = Env::new();
+    let sealed = passphrase_sealed(10, "right", b"hi");
+    for (log_n, memory) in [(40, "1 PiB"), (30, "1 TiB")] {
+        let name = format!("wf{log_n}.age");
+        std::fs::write(env.path(&name), with_work_factor(&sealed, log_n)).unwrap();
+        let limit = log_n.to_string();
+        let (code, err) = env.run(
+            &["open", "--max-work-factor", &limit, "-o", "out", &name],
+            &[("LOCKBOX_PASSPHRASE", "right")],
+        );
+        assert_eq!(code, 4, "{err}");
+        let first = err.lines().next().unwrap();
+        assert!(
+            first.starts_with(&format!("lockbox: error: failed to open '{name}': "))
+                && first.contains(&format!("work factor 2^{log_n} needs {memory} of memory"))
+                && first.contains(" available"),
+            "{err}"
+        );
+        assert!(err.contains("lockbox: hint: "), "{err}");
+        assert!(!env.path("out").exists());
+    }
+}
+
+#[test]
+fn a_protected_identity_whose_memory_cannot_be_had_is_refused() {
+    // The same for an identity file: the user's own, so exit 1 as for the
+    // work-factor limit, naming the file, the work factor and the memory.
+    let env = Env::new();
+    let text = format!("{IDENTITY}\n");
+    let protected = passphrase_sealed(10, "right", text.as_bytes());
+    std::fs::write(env.path("id.age"), with_work_factor(&protected, 30)).unwrap();
+    std::fs::write(env.path("f.age"), sealed(b"hi")).unwrap();
+    let (code, err) = env.run(
+        &["open", "--max-work-factor", "30", "-i", "id.age", "f.age"],
+        &[("LOCKBOX_PASSPHRASE", "right")],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("lockbox: error: identity file 'id.age' cannot be opened here: ")
+            && err.contains("work factor 2^30 needs 1 TiB of memory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn too_much_work_is_refused_before_a_passphrase_is_asked() {
+    // Issue 10: no terminal and no passphrase given; the file asks for more
+    // work than allowed. The limit is the error (exit 4), not "no terminal
+    // to ask it on" (exit 1): nothing is asked for a file that is refused.
+    let env = Env::new();
+    std::fs::write(env.path("wf12.age"), passphrase_sealed(12, "right", b"hi")).unwrap();
+    std::fs::write(env.path("wf23.age"), vector("scrypt_work_factor_23")).unwrap();
+    for args in [
+        &["open", "--max-work-factor", "11", "wf12.age"][..],
+        &["open", "wf23.age"][..],
+    ] {
+        let (code, err) = env.run(args, &[]);
+        assert_eq!(code, 4, "{args:?}: {err}");
+        assert!(
+            err.starts_with("lockbox: error: failed to open '")
+                && err.contains("is above the accepted limit")
+                && !err.contains("terminal"),
+            "{args:?}: {err}"
+        );
+    }
+    // A protected identity file too (exit 1, as its limit error is).
+    std::fs::write(env.path("id.age"), vector("scrypt_work_factor_23")).unwrap();
+    std::fs::write(env.path("f.age"), sealed(b"hi")).unwrap();
+    let (code, err) = env.run(&["open", "-i", "id.age", "f.age"], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "lockbox: error: identity file 'id.age' is protected with work factor 2^23"
+        ) && !err.contains("terminal"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_passphrase_longer_than_64_kib_is_refused_never_cut() {
+    // Issue 10: passphrase files were cut at 64 KiB, so two passphrases
+    // sharing their first 64 KiB opened each other's files.
+    let env = Env::new();
+    let long = "p".repeat(70_000);
+    std::fs::write(env.path("plain"), b"hi").unwrap();
+    std::fs::write(env.path("long.txt"), format!("{long}\n")).unwrap();
+    // One line past the limit with no line end at all, and one that ends
+    // in CRs only after the limit: both longer than 64 KiB.
+    std::fs::write(env.path("nolf.txt"), &long).unwrap();
+    std::fs::write(env.path("crs.txt"), format!("{}\r\r\rx\n", &long[..65_536])).unwrap();
+    for file in ["long.txt", "nolf.txt", "crs.txt"] {
+        let (code, err) = env.run(
+            &[
+                "seal",
+                "-p",
+                "--passphrase-file",
+                file,
+                "-o",
+                "x.age",
+                "plain",
+            ],
+            &[],
+        );
+        assert_eq!(code, 1, "{file}: {err}");
+        assert_eq!(
+            err.lines().next().unwrap(),
+            format!("lockbox: error: the passphrase from passphrase file '{file}' is longer than 65536 bytes"),
+            "{file}"
+        );
+        assert!(!env.path("x.age").exists());
+    }
+    // The environment, on open of a passphrase-sealed file.
+    std::fs::write(env.path("f.age"), passphrase_sealed(10, "right", b"hi")).unwrap();
+    let (code, err) = env.run(&["open", "f.age"], &[("LOCKBOX_PASSPHRASE", &long)]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err.lines().next().unwrap(),
+        "lockbox: error: the passphrase from LOCKBOX_PASSPHRASE is longer than 65536 bytes"
+    );
+    // Exactly 64 KiB, with a CR LF, is a passphrase like any other.
+    let max = "q".repeat(65_536);
+    std::fs::write(env.path("max.txt"), format!("{max}\r\n")).unwrap();
+    let (code, err) = env.run(
+        &[
+            "seal",
+            "-p",
+            "--passphrase-file",
+            "max.txt",
+            "-o",
+            "max.age",
+            "plain",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = env.run(
+        &["open", "-o", "out", "max.age"],
+        &[("LOCKBOX_PASSPHRASE", &max)],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(env.path("out")).unwrap(), b"hi");
 }

@@ -55,6 +55,7 @@ fn class(err: &Error) -> &'static str {
         Error::Payload(_) | Error::Truncated(lockbox::Part::Payload, _) => "payload",
         Error::NoMatch(_) => "no match",
         Error::WorkFactor(_) => "work factor",
+        Error::Memory { .. } => "work factor",
         _ => panic!("an open failed outside the documented classes: {err}"),
     }
 }

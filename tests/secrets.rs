@@ -49,8 +49,9 @@ impl Env {
         std::fs::write(self.path(name), text).unwrap();
     }
 
-    /// Runs lockbox, which must fail with `code`, and searches its output.
-    fn fails(&mut self, code: i32, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) {
+    /// Runs lockbox, which must fail with `code`, and searches its output;
+    /// returns stderr.
+    fn fails(&mut self, code: i32, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> String {
         let out = run(self.home.path(), args, stdin, env);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(code), "lockbox {args:?}: {stderr}");
@@ -66,6 +67,7 @@ impl Env {
             );
         }
         self.cases += 1;
+        stderr
     }
 }
 
@@ -233,7 +235,58 @@ fn no_error_message_carries_key_material() {
         &[],
     );
 
-    assert!(env.cases >= 25, "{} cases", env.cases);
+    // A key typed where a file name goes (issue 10): every path argument
+    // says what it is instead of echoing it.
+    for key in [&sk, &sk.to_lowercase(), &pq_sk, &damaged] {
+        let key: &str = key;
+        let cases: [&[&str]; 9] = [
+            &["open", "-i", key, "for-other.age"],
+            &["open", "-i", "key.txt", key],
+            &["open", "--passphrase-file", key, "by-pass.age"],
+            &["seal", "-i", key, "plain.txt"],
+            &["seal", "-R", key, "plain.txt"],
+            &["seal", "-r", &pk, key],
+            &["keygen", "-y", key],
+            &["inspect", key],
+            &["contact", "add", "eve", "--from", key],
+        ];
+        for args in cases {
+            let err = env.fails(1, args, b"", &[]);
+            assert!(
+                err.contains("(a secret key, not a file name)")
+                    && err.contains("lockbox: hint: give the path of a file"),
+                "lockbox {args:?}: {err}"
+            );
+        }
+        let missing = format!("no-such-folder/{key}");
+        env.fails(
+            1,
+            &["seal", "-r", &pk, "-o", &missing, "plain.txt"],
+            b"",
+            &[],
+        );
+        // As a contact's name, and as a contact to seal to.
+        env.fails(2, &["contact", "add", key, &pk], b"", &[]);
+        env.fails(2, &["seal", "-r", &format!("@{key}")], b"x", &[]);
+    }
+    // The data of a secret key behind a recipient's prefix, or alone (then
+    // it reads as a contact name): named without its data.
+    for key in [&sk, &pq_sk] {
+        let data = &key[key.rfind('1').unwrap() + 1..];
+        for shape in [
+            format!("age1{data}"),
+            format!("age1pq1{data}"),
+            format!("age1{}", data.to_lowercase()),
+            data.to_owned(),
+        ] {
+            let err = env.fails(2, &["seal", "-r", &shape], b"x", &[]);
+            // Named, but only by its prefix.
+            assert!(err.contains("…'"), "{shape}: {err}");
+            env.fails(2, &["contact", "add", "eve", &shape], b"", &[]);
+        }
+    }
+
+    assert!(env.cases >= 80, "{} cases", env.cases);
     use std::io::Write;
     writeln!(
         std::io::stderr(),

@@ -184,3 +184,69 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_terminal_named_by_output_gets_the_terminal_checks() {
+    // Issue 10: the checks looked at how -o was spelled, so '-o /dev/tty',
+    // '-o /dev/stdout' and '-o /proc/self/fd/1' printed anything.
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.txt");
+    let r = common::lockbox(home.path())
+        .args(["keygen", "-q", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    let recipient = String::from_utf8(r.stdout).unwrap().trim().to_owned();
+    let input = dir.path().join("in.bin");
+    std::fs::write(&input, b"before\x01\x02\x7fafter-the-controls\n").unwrap();
+    let sealed = dir.path().join("in.age");
+    let r = common::lockbox(home.path())
+        .args(["seal", "-r", &recipient, "-o"])
+        .arg(&sealed)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(r.status.success());
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    for out in ["/dev/stdout", "/dev/tty", "/proc/self/fd/1"] {
+        let Some(t) = Tmux::start(
+            home.path(),
+            &format!(
+                "{} open -i {} -o {out} {}",
+                bin.display(),
+                key.display(),
+                sealed.display()
+            ),
+        ) else {
+            return;
+        };
+        let screen = t.wait_for("EXIT=");
+        assert!(
+            screen.contains("lockbox: error: refusing to print binary plaintext on a terminal"),
+            "open -o {out}:\n{screen}"
+        );
+        assert!(screen.contains("EXIT=1"), "open -o {out}:\n{screen}");
+        assert!(
+            !screen.contains("after-the-controls"),
+            "open -o {out}:\n{screen}"
+        );
+        drop(t);
+
+        let t = Tmux::start(
+            home.path(),
+            &format!(
+                "{} seal -r {recipient} -o {out} {}",
+                bin.display(),
+                input.display()
+            ),
+        )
+        .unwrap();
+        let screen = t.wait_for("EXIT=");
+        assert!(
+            screen.contains("lockbox: error: refusing to write binary output to a terminal"),
+            "seal -o {out}:\n{screen}"
+        );
+        assert!(screen.contains("EXIT=2"), "seal -o {out}:\n{screen}");
+    }
+}

@@ -108,9 +108,10 @@ fn sha256_hex(data: &[u8]) -> String {
 fn class_of(err: &Error) -> &'static str {
     match err {
         Error::Armor(_) => "armor failure",
-        Error::Header(_) | Error::WorkFactor(_) | Error::Truncated(Part::Header, _) => {
-            "header failure"
-        }
+        Error::Header(_)
+        | Error::WorkFactor(_)
+        | Error::Memory { .. }
+        | Error::Truncated(Part::Header, _) => "header failure",
         Error::Hmac => "HMAC failure",
         Error::Payload(_) | Error::Truncated(Part::Payload, _) => "payload failure",
         Error::NoMatch(_) => "no match",

@@ -49,7 +49,7 @@ impl Recipient {
     /// Parses a recipients file: one recipient per line, `#` comments and
     /// blank lines allowed, at least one recipient.
     pub fn parse_file(data: &[u8]) -> Result<Vec<Recipient>, Error> {
-        let entries = keys::parse_recipients_bytes(Path::new("recipients"), data.to_vec())
+        let entries = keys::parse_recipients_bytes(Path::new("recipients"), data)
             .map_err(|e| Error::InvalidRecipient(e.message))?;
         entries.into_iter().map(Self::from_entry).collect()
     }

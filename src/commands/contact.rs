@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Context;
 
 use crate::cli::{ContactAddArgs, ContactArgs, ContactCommand};
-use crate::error::Error;
+use crate::error::{quote, Error};
 use crate::keys::contacts::{self, Contact};
 use crate::keys::{self, RecipientEntry};
 
@@ -25,7 +25,7 @@ pub fn run(args: &ContactArgs) -> anyhow::Result<()> {
             let path = contacts::remove(&a.name)?;
             note(
                 quiet,
-                &format!("removed contact '{}' ('{}')", a.name, path.display()),
+                &format!("removed contact {} ({})", quote(&a.name), quote(&path)),
             );
             Ok(())
         }
@@ -56,14 +56,15 @@ fn add(args: &ContactAddArgs, quiet: bool) -> anyhow::Result<()> {
         entries.extend(keys::read_recipients_file(file)?);
     }
     if entries.is_empty() {
-        return Err(
-            Error::usage(format!("missing recipients for contact '{}'", args.name))
-                .hint(format!(
-                    "give them after the name ('lockbox contact add {} age1...') or with --from FILE",
-                    args.name
-                ))
-                .into(),
-        );
+        return Err(Error::usage(format!(
+            "missing recipients for contact {}",
+            quote(&args.name)
+        ))
+        .hint(format!(
+            "give them after the name ('lockbox contact add {} age1...') or with --from FILE",
+            args.name
+        ))
+        .into());
     }
     let pq = entries
         .iter()
@@ -93,7 +94,7 @@ fn add(args: &ContactAddArgs, quiet: bool) -> anyhow::Result<()> {
     let contact = contacts::load(&args.name)?;
     note(
         quiet,
-        &format!("added contact '{}' ('{}')", args.name, path.display()),
+        &format!("added contact {} ({})", quote(&args.name), quote(&path)),
     );
     print_stdout(&describe(&contact))?;
     if !args.verified && !quiet {
@@ -166,12 +167,15 @@ fn list(quiet: bool) -> anyhow::Result<()> {
 fn verify(name: &str, quiet: bool) -> anyhow::Result<()> {
     let contact = contacts::load(name)?;
     if contact.is_verified() {
-        note(quiet, &format!("contact '{name}' is already verified"));
+        note(
+            quiet,
+            &format!("contact {} is already verified", quote(name)),
+        );
         return print_stdout(&describe(&contact));
     }
     let now = keys::created_timestamp();
     let mut text = std::fs::read_to_string(&contact.path)
-        .with_context(|| format!("failed to read contact file '{}'", contact.path.display()))?;
+        .with_context(|| format!("failed to read contact file {}", quote(&contact.path)))?;
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
@@ -183,8 +187,9 @@ fn verify(name: &str, quiet: bool) -> anyhow::Result<()> {
     note(
         quiet,
         &format!(
-            "recorded that you compared the fingerprints of contact '{name}' ('{}')",
-            contact.path.display()
+            "recorded that you compared the fingerprints of contact {} ({})",
+            quote(name),
+            quote(&contact.path)
         ),
     );
     print_stdout(&describe(&contact))

@@ -7,6 +7,7 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 
 use crate::cli::KeygenArgs;
+use crate::error::quote;
 use crate::keys::{self, pq};
 use crate::passphrase::PassphraseSource;
 
@@ -61,7 +62,7 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
                     .recursive(true)
                     .mode(0o700)
                     .create(dir)
-                    .with_context(|| format!("failed to create folder '{}'", dir.display()))?;
+                    .with_context(|| format!("failed to create folder {}", quote(dir)))?;
             }
             path
         }
@@ -73,7 +74,7 @@ pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
         } else {
             ""
         };
-        eprintln!("lockbox: wrote {protected}identity to '{}'", out.display());
+        eprintln!("lockbox: wrote {protected}identity to {}", quote(&out));
         eprintln!("lockbox: fingerprint: {fingerprint}");
     }
     println!("{recipient}");

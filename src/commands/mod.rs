@@ -10,7 +10,7 @@ pub mod seal;
 use std::path::Path;
 
 use crate::cli::RunArgs;
-use crate::error::Error;
+use crate::error::{quote, Error};
 use crate::format::{FormatError, StreamOptions};
 use crate::io;
 use crate::keys::{self, RecipientEntry};
@@ -64,22 +64,6 @@ fn name_input(e: anyhow::Error, verb: &str, input: Option<&Path>) -> anyhow::Err
     }
 }
 
-/// Parses a recipient given on the command line, naming it in the error
-/// unless it looks like a secret key (never echo those).
-fn parse_recipient_argument(r: &str) -> Result<RecipientEntry, Error> {
-    keys::parse_recipient(r).map_err(|e| {
-        let upper = r.trim().to_ascii_uppercase();
-        let secret = upper.starts_with("AGE-SECRET-KEY") || upper.starts_with("AGE-PLUGIN-");
-        let mut err = if secret {
-            Error::usage(e.message)
-        } else {
-            Error::usage(format!("{}: '{}'", e.message, crate::error::excerpt(r)))
-        };
-        err.hints = e.hints;
-        err
-    })
-}
-
 /// The command line's passphrases unlock protected identity files.
 impl keys::Unlock for PassphraseSource {
     fn passphrase(&mut self, prompt: &str) -> anyhow::Result<secrecy::SecretString> {
@@ -89,4 +73,15 @@ impl keys::Unlock for PassphraseSource {
     fn max_work_factor(&self) -> Option<u8> {
         self.max_work_factor
     }
+}
+
+/// Parses a recipient given on the command line (`seal -r`, `contact add`),
+/// naming it in the error as every message names a user string: through
+/// [`quote`], which never shows key material.
+pub fn parse_recipient_argument(r: &str) -> Result<RecipientEntry, Error> {
+    keys::parse_recipient(r).map_err(|e| {
+        let mut err = Error::usage(format!("{}: {}", e.message, quote(r)));
+        err.hints = e.hints;
+        err
+    })
 }

@@ -1,11 +1,11 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{input_size, name_input, stream_options, write_context};
 use crate::cli::OpenArgs;
-use crate::error::Error;
+use crate::error::{quote, Error};
 use crate::format::{self, FormatError};
 use crate::io::{self, Output};
 use crate::keys;
@@ -17,7 +17,31 @@ const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
 pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
-    io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
+    io::check_stdin_used_once(
+        &[("-i/--identity", &args.identities)],
+        args.input.as_deref(),
+    )?;
+    // The default identity file counts too when no -i is given.
+    let default_identity = if args.identities.is_empty() {
+        crate::config::default_identity_path().ok()
+    } else {
+        None
+    };
+    let mut reads: Vec<(&str, &Path)> = Vec::new();
+    reads.extend(args.input.as_deref().map(|p| ("input", p)));
+    reads.extend(
+        args.identities
+            .iter()
+            .chain(&default_identity)
+            .map(|p| ("identity file", p.as_path())),
+    );
+    reads.extend(
+        args.passphrase_source
+            .passphrase_file
+            .iter()
+            .map(|p| ("passphrase file", p.as_path())),
+    );
+    io::check_output_not_read(args.output.as_deref(), &reads)?;
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),
         max_work_factor: Some(args.max_work_factor),
@@ -27,6 +51,8 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     let in_name = |e: FormatError| name_input(e.into(), "open", args.input.as_deref());
     let sealed = format::read_header(input).map_err(in_name)?;
     let key = if format::is_passphrase_sealed(&sealed.header).map_err(in_name)? {
+        // Too much work is refused before a passphrase is asked (issue 10).
+        format::scrypt::check_work(&sealed.header, Some(args.max_work_factor)).map_err(in_name)?;
         let pass = source.get("Passphrase: ", false)?;
         let id = keys::protected::passphrase_identity(pass, args.max_work_factor);
         format::unwrap_file_key(&sealed.header, &[&id]).map_err(anyhow::Error::new)
@@ -48,11 +74,13 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     .map_err(|e| name_input(e, "open", args.input.as_deref()))?;
 
     let total = input_size(args.input.as_deref());
-    let mut output = Output::create(args.output.as_deref(), 0o600)?;
+    let mut output = Output::create(args.output.as_deref(), io::Holds::Plaintext)?;
     let opts = stream_options(&args.run);
     let progress = Progress::new(total, !args.run.quiet);
     let name = output.name();
-    let to_terminal = output.is_stdout() && output.is_terminal();
+    // The file actually opened decides, however -o spelled it: '-o
+    // /dev/tty' is a terminal too (issue 10).
+    let to_terminal = output.is_terminal();
     let result = if to_terminal {
         // Buffer what is bound for a terminal and refuse control characters.
         let mut buf = LimitedBuffer::default();
@@ -90,7 +118,7 @@ fn tried(e: FormatError, files: &[PathBuf]) -> anyhow::Error {
             let (exit, hints) = crate::error::classify_format(&e);
             let mut err = Error::new(exit, e.to_string());
             err.hints = hints;
-            let names: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
+            let names: Vec<String> = files.iter().map(quote).collect();
             err.hints
                 .push(format!("tried the identities in {}", names.join(", ")));
             err.into()
@@ -110,8 +138,8 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
     }
     if !default.exists() {
         return Err(Error::usage(format!(
-            "missing identity: no -i/--identity given and the default identity file '{}' does not exist",
-            default.display()
+            "missing identity: no -i/--identity given and the default identity file {} does not exist",
+            quote(&default)
         ))
         .hint("use -i/--identity FILE, or create an identity with 'lockbox keygen'")
         .into());

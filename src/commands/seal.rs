@@ -45,9 +45,35 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         .into());
     }
 
-    // Decide about the output before any expensive or interactive work.
+    // Decide about the inputs and the output before any expensive or
+    // interactive work, and before anything is read.
     let out_forced = args.output.as_deref() == Some(Path::new("-"));
-    io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
+    io::check_stdin_used_once(
+        &[
+            ("-R/--recipients-file", &args.recipients_files),
+            ("-i/--identity", &args.identities),
+        ],
+        args.input.as_deref(),
+    )?;
+    let mut reads: Vec<(&str, &Path)> = Vec::new();
+    reads.extend(args.input.as_deref().map(|p| ("input", p)));
+    reads.extend(
+        args.recipients_files
+            .iter()
+            .map(|p| ("recipients file", p.as_path())),
+    );
+    reads.extend(
+        args.identities
+            .iter()
+            .map(|p| ("identity file", p.as_path())),
+    );
+    reads.extend(
+        args.passphrase_source
+            .passphrase_file
+            .iter()
+            .map(|p| ("passphrase file", p.as_path())),
+    );
+    io::check_output_not_read(args.output.as_deref(), &reads)?;
 
     let recipients: Vec<Box<dyn age::Recipient + Send>> = if args.passphrase {
         let pass = source.get("Passphrase: ", true)?;
@@ -57,7 +83,7 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         let mut unverified = Vec::new();
         for r in &args.recipients {
             if let Some(contact) = keys::contacts::resolve(r)? {
-                let quoted = format!("'{}'", contact.name);
+                let quoted = crate::error::quote(&contact.name);
                 if !contact.is_verified() && !unverified.contains(&quoted) {
                     unverified.push(quoted);
                 }
@@ -107,8 +133,9 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
     let sealer = Sealer::new(&refs)?;
     let input = io::open_input(args.input.as_deref())?;
     let total = input_size(args.input.as_deref());
-    let mut output = Output::create(args.output.as_deref(), 0o644)?;
-    if output.is_stdout() && output.is_terminal() && !args.armor && !out_forced {
+    let mut output = Output::create(args.output.as_deref(), io::Holds::Sealed)?;
+    // The file actually opened decides, however -o spelled it (issue 10).
+    if output.is_terminal() && !args.armor && !out_forced {
         return Err(
             Error::usage("refusing to write binary output to a terminal")
                 .hint("use -a/--armor for text output, or -o - to force binary output")

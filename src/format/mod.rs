@@ -4,6 +4,7 @@
 
 pub mod armor;
 pub mod header;
+pub mod scrypt;
 // The sender seal (SENDER-AUTH.md): `seal --sign` and `open --from` come
 // with issue 12; until then only its tests and vectors use it.
 #[allow(dead_code)]
@@ -70,6 +71,16 @@ pub enum FormatError {
     /// The passphrase's scrypt work factor (log2 of N) is above the
     /// accepted limit.
     WorkFactor(u8),
+    /// The scrypt work factor needs more memory than this machine has
+    /// available (`None` when the amount is unknown).
+    Memory {
+        /// The work factor (log2 of scrypt's N).
+        work_factor: u8,
+        /// Bytes scrypt would allocate.
+        needed: u64,
+        /// Bytes available, when known.
+        available: Option<u64>,
+    },
     /// Sealing: the recipients can't be combined in one file; `postquantum`
     /// when post-quantum recipients were mixed with classic ones, else a
     /// passphrase (or a plugin that must be alone) was mixed with others.
@@ -112,6 +123,21 @@ impl fmt::Display for FormatError {
                 f,
                 "the passphrase work factor 2^{found} is above the accepted limit"
             ),
+            FormatError::Memory {
+                work_factor,
+                needed,
+                available,
+            } => {
+                write!(
+                    f,
+                    "the passphrase work factor 2^{work_factor} needs {} of memory, more than ",
+                    scrypt::human_size(*needed)
+                )?;
+                match available {
+                    Some(a) => write!(f, "the {} available", scrypt::human_size(*a)),
+                    None => f.write_str("this machine can give"),
+                }
+            }
             FormatError::MixedRecipients { postquantum: true } => {
                 f.write_str("post-quantum recipients can't be mixed with classic recipients")
             }
@@ -294,6 +320,9 @@ pub fn unwrap_file_key(
     identities: &[&dyn age::Identity],
 ) -> Result<FileKey, FormatError> {
     is_passphrase_sealed(header)?;
+    // scrypt allocates its memory infallibly inside the age crate: a work
+    // factor whose memory cannot be had is refused here, whoever calls.
+    scrypt::check_work(header, None)?;
     let types = header.stanza_types();
     for identity in identities {
         match identity.unwrap_stanzas(&header.stanzas) {

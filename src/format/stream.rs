@@ -21,7 +21,7 @@ use hkdf::Hkdf;
 use rayon::prelude::*;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
 use sha2::Sha256;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{FormatError, Part};
 
@@ -124,16 +124,20 @@ struct Batch {
     /// a read error). The chunks read whole before it are opened and
     /// released as any others; then this is the error.
     broken: Option<io::Error>,
+    /// Whether `buf` is zeroized when the batch is dropped: the plaintext
+    /// is a secret (see [`open_secret_payload`]).
+    secret: bool,
 }
 
 impl Batch {
-    fn new(chunks: usize, opening: bool) -> Self {
+    fn new(chunks: usize, opening: bool, secret: bool) -> Self {
         Self {
             buf: vec![0; chunks * ENC_CHUNK * if opening { 2 } else { 1 }],
             first: 0,
             lens: Vec::with_capacity(chunks),
             ends: false,
             broken: None,
+            secret,
         }
     }
 
@@ -145,6 +149,18 @@ impl Batch {
     /// Chunks a sealing batch holds.
     fn capacity(&self) -> usize {
         self.buf.len() / ENC_CHUNK
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if self.secret {
+            // The whole buffer, not `len`: a batch holds plaintext beyond
+            // the chunks of its last fill, from the fills before.
+            self.buf.as_mut_slice().zeroize();
+            #[cfg(test)]
+            tests::record_dropped_secret(&self.buf);
+        }
     }
 }
 
@@ -463,7 +479,7 @@ pub fn seal_payload<R: Read + Send, W: Write + Send>(
     output.write_all(&nonce)?;
     let mut src = Source::new(input);
     let batch_chunks = opts.batch_chunks();
-    let mut cur = Batch::new(batch_chunks, false);
+    let mut cur = Batch::new(batch_chunks, false, false);
     src.read_plain(&mut cur)?;
     // An input that fits in one batch is done on this thread: starting a
     // pool costs more than it saves there (criterion, 1 MiB in memory: 1.60
@@ -483,8 +499,8 @@ pub fn seal_payload<R: Read + Send, W: Write + Send>(
     }
     let pool = thread_pool(opts.threads)?;
     pool.install(|| {
-        let mut next = Batch::new(batch_chunks, false);
-        let mut done = Batch::new(batch_chunks, false);
+        let mut next = Batch::new(batch_chunks, false, false);
+        let mut done = Batch::new(batch_chunks, false, false);
         let mut have_done = false;
         loop {
             // Seal `cur` on every core while this thread writes the batch
@@ -524,10 +540,35 @@ pub fn seal_payload<R: Read + Send, W: Write + Send>(
 /// (see [`super::format_error_of`]; `FormatError::from` takes it out).
 pub fn open_payload<R: Read + Send, W: Write + Send>(
     file_key: &FileKey,
+    input: R,
+    output: &mut W,
+    opts: StreamOptions,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> io::Result<()> {
+    open(file_key, input, output, opts, progress, false)
+}
+
+/// Opens a STREAM payload whose plaintext is a secret (a protected identity
+/// file), as [`open_payload`] does, and zeroizes every buffer that held the
+/// plaintext before it is freed (issue 10). `output` is the caller's to
+/// keep secret. The payload path proper does not pay for this: zeroizing
+/// its batches would only cost time for plaintext it writes out anyway.
+pub fn open_secret_payload<R: Read + Send, W: Write + Send>(
+    file_key: &FileKey,
+    input: R,
+    output: &mut W,
+    opts: StreamOptions,
+) -> io::Result<()> {
+    open(file_key, input, output, opts, &mut |_| {}, true)
+}
+
+fn open<R: Read + Send, W: Write + Send>(
+    file_key: &FileKey,
     mut input: R,
     output: &mut W,
     opts: StreamOptions,
     progress: &mut (dyn FnMut(u64) + Send),
+    secret: bool,
 ) -> io::Result<()> {
     let mut nonce = [0u8; NONCE];
     if read_full(&mut input, &mut nonce)? < NONCE {
@@ -540,7 +581,7 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
     let cipher = payload_cipher(file_key, &nonce);
     let mut src = Source::new(input);
     let batch_chunks = opts.batch_chunks();
-    let mut cur = Batch::new(batch_chunks, true);
+    let mut cur = Batch::new(batch_chunks, true, secret);
     src.read_sealed(&mut cur);
     let finish = |output: &mut W,
                   batch: &Batch,
@@ -572,8 +613,8 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
     }
     let pool = thread_pool(opts.threads)?;
     pool.install(|| {
-        let mut next = Batch::new(batch_chunks, true);
-        let mut done = Batch::new(batch_chunks, true);
+        let mut next = Batch::new(batch_chunks, true, secret);
+        let mut done = Batch::new(batch_chunks, true, secret);
         let mut have_done = false;
         loop {
             let ends = cur.is_final();
@@ -608,4 +649,46 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
             have_done = true;
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// For each secret batch dropped, whether its buffer was all zeros
+    /// after its drop had run (only the test below opens secret payloads).
+    static DROPPED_SECRETS: Mutex<Vec<bool>> = Mutex::new(Vec::new());
+
+    pub(super) fn record_dropped_secret(buf: &[u8]) {
+        let clean = buf.iter().all(|&b| b == 0);
+        DROPPED_SECRETS.lock().unwrap().push(clean);
+    }
+
+    #[test]
+    fn secret_payload_buffers_are_zeroized_before_they_are_freed() {
+        let key = FileKey::new(Box::new([7; 16]));
+        // 40 chunks and a bit, with no zero byte: a buffer left holding any
+        // of it is not all zeros.
+        let plain: Vec<u8> = (0..40 * CHUNK + 7).map(|i| (i % 251) as u8 + 1).collect();
+        let one = StreamOptions { threads: 1 };
+        let mut sealed = Vec::new();
+        seal_payload(&key, [3; NONCE], &plain[..], &mut sealed, one, &mut |_| {}).unwrap();
+        // One batch, refilled, on one thread; on two, three batches (being
+        // read, opened, written) of 32 chunks each.
+        for (threads, batches) in [(1, 1), (2, 3)] {
+            DROPPED_SECRETS.lock().unwrap().clear();
+            let mut out = Vec::new();
+            open_secret_payload(&key, &sealed[..], &mut out, StreamOptions { threads }).unwrap();
+            assert!(out == plain, "{threads} threads");
+            let dropped = DROPPED_SECRETS.lock().unwrap().clone();
+            assert_eq!(dropped, vec![true; batches], "{threads} threads");
+        }
+        // The payload path keeps its buffers as they are: none recorded.
+        DROPPED_SECRETS.lock().unwrap().clear();
+        let mut out = Vec::new();
+        open_payload(&key, &sealed[..], &mut out, one, &mut |_| {}).unwrap();
+        assert!(out == plain);
+        assert!(DROPPED_SECRETS.lock().unwrap().is_empty());
+    }
 }

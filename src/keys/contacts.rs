@@ -15,7 +15,7 @@ use super::{
     check_recipient_count, fingerprint, parse_recipient, read_key_file, recipient_line,
     RecipientEntry,
 };
-use crate::error::Error;
+use crate::error::{quote, Error};
 
 /// Longest contact name.
 pub const MAX_NAME: usize = 64;
@@ -80,8 +80,7 @@ pub fn check_name(name: &str) -> Result<(), Error> {
     if is_valid_name(name) {
         return Ok(());
     }
-    let shown: String = name.chars().take(MAX_NAME + 8).collect();
-    Err(Error::usage(format!("invalid contact name '{shown}'")).hint(format!(
+    Err(Error::usage(format!("invalid contact name {}", quote(name))).hint(format!(
         "contact names use letters, digits, '.', '_' and '-', at most {MAX_NAME} characters, and don't start with '.'"
     )))
 }
@@ -99,16 +98,14 @@ pub fn list_names() -> anyhow::Result<Vec<String>> {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!(
-                "failed to read contacts folder '{}'",
-                dir.display()
-            )))
+            return Err(anyhow::Error::new(e)
+                .context(format!("failed to read contacts folder {}", quote(&dir))))
         }
     };
     let mut names = Vec::new();
     for entry in entries {
         let entry =
-            entry.with_context(|| format!("failed to read contacts folder '{}'", dir.display()))?;
+            entry.with_context(|| format!("failed to read contacts folder {}", quote(&dir)))?;
         let Ok(name) = entry.file_name().into_string() else {
             continue;
         };
@@ -136,8 +133,8 @@ pub fn load(name: &str) -> anyhow::Result<Contact> {
         return Err(unknown(name)?.into());
     }
     let data = read_key_file(&path, "contact file")?;
-    let text = String::from_utf8(data)
-        .map_err(|_| Error::usage(format!("contact file '{}' is not text", path.display())))?;
+    let text = std::str::from_utf8(&data)
+        .map_err(|_| Error::usage(format!("contact file {} is not text", quote(&path))))?;
     let mut verified: Vec<(String, String)> = Vec::new();
     let mut recipients = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -162,14 +159,13 @@ pub fn load(name: &str) -> anyhow::Result<Contact> {
         check_recipient_count("contact file", &path, recipients.len())?;
     }
     if recipients.is_empty() {
-        return Err(Error::usage(format!(
-            "contact file '{}' has no recipients",
-            path.display()
-        ))
-        .hint(format!(
-            "remove it with 'lockbox contact remove {name}' and add it again"
-        ))
-        .into());
+        return Err(
+            Error::usage(format!("contact file {} has no recipients", quote(&path)))
+                .hint(format!(
+                    "remove it with 'lockbox contact remove {name}' and add it again"
+                ))
+                .into(),
+        );
     }
     for r in &mut recipients {
         r.verified = verified
@@ -188,9 +184,9 @@ pub fn load(name: &str) -> anyhow::Result<Contact> {
 pub fn unknown(name: &str) -> anyhow::Result<Error> {
     let names = list_names()?;
     let close = close_names(name, &names);
-    let mut err = Error::usage(format!("unknown contact '{name}'"));
+    let mut err = Error::usage(format!("unknown contact {}", quote(name)));
     if !close.is_empty() {
-        let quoted: Vec<String> = close.iter().map(|n| format!("'{n}'")).collect();
+        let quoted: Vec<String> = close.iter().map(quote).collect();
         err = err.hint(format!("did you mean {}?", quoted.join(" or ")));
     }
     Ok(if names.is_empty() {
@@ -286,18 +282,18 @@ pub fn create(name: &str, text: &str) -> anyhow::Result<PathBuf> {
     let path = contact_path(name)?;
     let dir = contacts_dir()?;
     std::fs::create_dir_all(&dir)
-        .with_context(|| format!("failed to create contacts folder '{}'", dir.display()))?;
+        .with_context(|| format!("failed to create contacts folder {}", quote(&dir)))?;
     let temp = write_temp(&dir, &path, text)?;
     temp.persist_noclobber(&path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             anyhow::Error::new(
-                Error::failure(format!("contact '{name}' already exists")).hint(format!(
+                Error::failure(format!("contact {} already exists", quote(name))).hint(format!(
                     "to replace it, run 'lockbox contact remove {name}' first; to record that you compared its fingerprint, run 'lockbox contact verify {name}'"
                 )),
             )
         } else {
             anyhow::Error::new(e.error)
-                .context(format!("failed to write contact file '{}'", path.display()))
+                .context(format!("failed to write contact file {}", quote(&path)))
         }
     })?;
     Ok(path)
@@ -309,8 +305,8 @@ pub fn replace(contact: &Contact, text: &str) -> anyhow::Result<()> {
     let temp = write_temp(dir, &contact.path, text)?;
     temp.persist(&contact.path).map_err(|e| {
         anyhow::Error::new(e.error).context(format!(
-            "failed to write contact file '{}'",
-            contact.path.display()
+            "failed to write contact file {}",
+            quote(&contact.path)
         ))
     })?;
     Ok(())
@@ -318,7 +314,7 @@ pub fn replace(contact: &Contact, text: &str) -> anyhow::Result<()> {
 
 fn write_temp(dir: &Path, path: &Path, text: &str) -> anyhow::Result<tempfile::NamedTempFile> {
     use std::os::unix::fs::PermissionsExt;
-    let ctx = || format!("failed to write contact file '{}'", path.display());
+    let ctx = || format!("failed to write contact file {}", quote(path));
     let mut temp = tempfile::Builder::new()
         .prefix(".contact.")
         .suffix(".lockbox-tmp")
@@ -338,7 +334,7 @@ pub fn remove(name: &str) -> anyhow::Result<PathBuf> {
         return Err(unknown(name)?.into());
     }
     std::fs::remove_file(&path)
-        .with_context(|| format!("failed to remove contact file '{}'", path.display()))?;
+        .with_context(|| format!("failed to remove contact file {}", quote(&path)))?;
     Ok(path)
 }
 

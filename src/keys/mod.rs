@@ -12,14 +12,13 @@ pub mod sender;
 #[cfg(test)]
 mod sender_vectors;
 
-use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
 use age::secrecy::ExposeSecret as _;
-use anyhow::Context;
+use zeroize::Zeroizing;
 
-use crate::error::Error;
+use crate::error::{file_error, quote, Error};
 
 pub use protected::{Unlock, DEFAULT_MAX_WORK_FACTOR};
 
@@ -157,7 +156,7 @@ pub fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
             .map_err(|e| {
                 let why = match e {
                     age::ssh::ParseRecipientKeyError::Unsupported(t) => {
-                        format!("unsupported SSH key type '{t}'")
+                        format!("unsupported SSH key type {}", quote(&t))
                     }
                     age::ssh::ParseRecipientKeyError::RsaModulusTooLarge => {
                         "the SSH RSA key is too large".into()
@@ -179,27 +178,36 @@ pub fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
         .hint("recipients look like age1..., age1pq1..., ssh-ed25519 AAAA... or ssh-rsa AAAA..."))
 }
 
-/// Reads up to [`MAX_KEY_FILE`] bytes of a key file (`-` is stdin).
-fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    let mut data = Vec::new();
+/// Reads a key file (`-` is stdin) of at most [`MAX_KEY_FILE`] bytes. Into a
+/// [`SecretBuffer`](crate::secret::SecretBuffer) whatever the file: identity
+/// files are secrets, and one reader serves every key file.
+pub(crate) fn read_key_file(path: &Path, what: &str) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+    let max = MAX_KEY_FILE as usize;
     let result = if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .take(MAX_KEY_FILE + 1)
-            .read_to_end(&mut data)
+        crate::secret::stdin_file().and_then(|mut f| {
+            let mut data = crate::secret::SecretBuffer::default();
+            data.read_from(&mut f, max).map(|()| data)
+        })
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_KEY_FILE + 1).read_to_end(&mut data))
+        std::fs::File::open(path).and_then(|mut f| {
+            // Sized from the file, so the buffer rarely has to move.
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let mut data = crate::secret::SecretBuffer::with_capacity(
+                (size as usize).min(max).saturating_add(1),
+            );
+            data.read_from(&mut f, max).map(|()| data)
+        })
     };
-    result.with_context(|| format!("failed to read {what} '{}'", path.display()))?;
-    if data.len() as u64 > MAX_KEY_FILE {
+    let data = result.map_err(|e| file_error(&format!("read {what}"), path, e))?;
+    if data.len() > max {
         return Err(Error::failure(format!(
-            "{what} '{}' is larger than {} MiB",
-            path.display(),
+            "{what} {} is larger than {} MiB",
+            quote(path),
             MAX_KEY_FILE >> 20
         ))
         .into());
     }
-    Ok(data)
+    Ok(data.into_inner())
 }
 
 /// Parses line `number` of a recipients or contact file (`what`): `None` for
@@ -217,8 +225,8 @@ pub(crate) fn recipient_line(
     }
     parse_recipient(line).map(Some).map_err(|e| {
         let mut err = Error::usage(format!(
-            "{what} '{}' line {number}: {}",
-            path.display(),
+            "{what} {} line {number}: {}",
+            quote(path),
             e.message
         ));
         err.hints = e.hints;
@@ -231,8 +239,8 @@ pub(crate) fn recipient_line(
 pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Result<(), Error> {
     if count > MAX_RECIPIENTS {
         return Err(Error::usage(format!(
-            "{what} '{}' has more than {MAX_RECIPIENTS} recipients",
-            path.display()
+            "{what} {} has more than {MAX_RECIPIENTS} recipients",
+            quote(path)
         )));
     }
     Ok(())
@@ -242,13 +250,13 @@ pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Re
 /// lines allowed.
 pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
     let data = read_key_file(path, "recipients file")?;
-    Ok(parse_recipients_bytes(path, data)?)
+    Ok(parse_recipients_bytes(path, &data)?)
 }
 
 /// Parses the contents of a recipients file; `path` names it in messages.
-pub fn parse_recipients_bytes(path: &Path, data: Vec<u8>) -> Result<Vec<RecipientEntry>, Error> {
-    let text = String::from_utf8(data)
-        .map_err(|_| Error::usage(format!("recipients file '{}' is not text", path.display())))?;
+pub fn parse_recipients_bytes(path: &Path, data: &[u8]) -> Result<Vec<RecipientEntry>, Error> {
+    let text = std::str::from_utf8(data)
+        .map_err(|_| Error::usage(format!("recipients file {} is not text", quote(path))))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if let Some(r) = recipient_line("recipients file", path, i + 1, line)? {
@@ -258,8 +266,8 @@ pub fn parse_recipients_bytes(path: &Path, data: Vec<u8>) -> Result<Vec<Recipien
     }
     if out.is_empty() {
         return Err(Error::usage(format!(
-            "recipients file '{}' has no recipients",
-            path.display()
+            "recipients file {} has no recipients",
+            quote(path)
         )));
     }
     Ok(out)
@@ -267,10 +275,7 @@ pub fn parse_recipients_bytes(path: &Path, data: Vec<u8>) -> Result<Vec<Recipien
 
 fn not_identity_file(path: &Path, line: Option<usize>) -> Error {
     let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-    Error::failure(format!(
-        "'{}' is not an identity file{at}",
-        path.display()
-    ))
+    Error::failure(format!("{} is not an identity file{at}", quote(path)))
     .hint("identity files hold AGE-SECRET-KEY-1... lines, as written by 'lockbox keygen' or 'age-keygen', or an SSH private key")
 }
 
@@ -280,7 +285,7 @@ pub fn read_identity_file(
     path: &Path,
     unlock: &mut dyn Unlock,
 ) -> anyhow::Result<Vec<IdentityEntry>> {
-    let data = zeroize::Zeroizing::new(read_key_file(path, "identity file")?);
+    let data = read_key_file(path, "identity file")?;
     parse_identity_bytes(path, &data, unlock)
 }
 
@@ -324,12 +329,11 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
                     format!("it is encrypted with the unsupported cipher '{c}'")
                 }
             };
-            return Err(Error::usage(format!(
-                "unsupported SSH key in '{}': {why}",
-                path.display()
-            ))
-            .hint("lockbox accepts ssh-ed25519 and ssh-rsa keys")
-            .into());
+            return Err(
+                Error::usage(format!("unsupported SSH key in {}: {why}", quote(path)))
+                    .hint("lockbox accepts ssh-ed25519 and ssh-rsa keys")
+                    .into(),
+            );
         }
         return Ok(vec![IdentityEntry::Ssh(id)]);
     }
@@ -358,18 +362,16 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
         }
         if out.len() > MAX_IDENTITIES {
             return Err(Error::failure(format!(
-                "identity file '{}' has more than {MAX_IDENTITIES} identities",
-                path.display()
+                "identity file {} has more than {MAX_IDENTITIES} identities",
+                quote(path)
             ))
             .into());
         }
     }
     if out.is_empty() {
-        return Err(Error::failure(format!(
-            "identity file '{}' holds no identities",
-            path.display()
-        ))
-        .into());
+        return Err(
+            Error::failure(format!("identity file {} holds no identities", quote(path))).into(),
+        );
     }
     Ok(out)
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 use anyhow::Context;
 use secrecy::SecretString;
 
-use crate::error::Error;
-use crate::format::{self, FormatError, SealOptions, Sealer, StreamOptions};
+use crate::error::{quote, Error};
+use crate::format::{self, stream, FormatError, SealOptions, Sealer, StreamOptions};
+use crate::secret::SecretBuffer;
 
 /// The work factor (log2 N) of new passphrase stanzas, as Go age.
 pub const SCRYPT_WORK_FACTOR: u8 = 18;
@@ -80,56 +81,70 @@ pub fn open_protected_identity(
     unlock: &mut dyn Unlock,
 ) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
     let sealed = format::read_header(data).map_err(|e| {
-        anyhow::Error::new(e).context(format!("failed to read identity file '{}'", path.display()))
+        anyhow::Error::new(e).context(format!("failed to read identity file {}", quote(path)))
     })?;
     if !format::is_passphrase_sealed(&sealed.header).unwrap_or(false) {
         return Err(Error::failure(format!(
-            "identity file '{}' is a sealed file but not passphrase-protected",
-            path.display()
+            "identity file {} is a sealed file but not passphrase-protected",
+            quote(path)
         ))
         .into());
     }
-    let pass = unlock.passphrase(&format!(
-        "Passphrase for identity file '{}': ",
-        path.display()
-    ))?;
     let limit = unlock.max_work_factor().unwrap_or(DEFAULT_MAX_WORK_FACTOR);
+    let raisable = unlock.max_work_factor().is_some();
+    // Too much work is refused before a passphrase is asked (issue 10).
+    format::scrypt::check_work(&sealed.header, Some(limit))
+        .map_err(|e| identity_error(e, path, raisable, limit))?;
+    let pass = unlock.passphrase(&format!("Passphrase for identity file {}: ", quote(path)))?;
     let id = passphrase_identity(pass, limit);
-    let key = format::unwrap_file_key(&sealed.header, &[&id]).map_err(|e| match e {
+    let key = format::unwrap_file_key(&sealed.header, &[&id])
+        .map_err(|e| identity_error(e, path, raisable, limit))?;
+    // The plaintext is shorter than the sealed file: sized up front, the
+    // buffer never moves and leaves no copy behind (issue 10).
+    let mut plain = SecretBuffer::with_capacity(data.len());
+    stream::open_secret_payload(
+        &key,
+        sealed.payload,
+        &mut plain,
+        StreamOptions { threads: 1 },
+    )
+    .map_err(|e| {
+        anyhow::Error::new(FormatError::from(e))
+            .context(format!("failed to open identity file {}", quote(path)))
+    })?;
+    Ok(plain.into_inner())
+}
+
+/// Says why a protected identity file could not be opened. The file is the
+/// user's own and intact: one that asks for more work or memory than
+/// allowed is a failure (exit 1), not a tampered input (exit 4), with the
+/// way out that exists here (`raisable`: the caller takes a higher limit).
+fn identity_error(e: FormatError, path: &Path, raisable: bool, limit: u8) -> anyhow::Error {
+    match e {
         FormatError::NoMatch(_) => Error::failure(format!(
-            "wrong passphrase for identity file '{}'",
-            path.display()
+            "wrong passphrase for identity file {}",
+            quote(path)
         ))
         .into(),
-        // The identity file is the user's own and intact; it only asks
-        // for more work than allowed. Not a tampered input (exit 4):
-        // a failure (exit 1), with the way out that exists here.
         FormatError::WorkFactor(found) => {
-            let way_out = if unlock.max_work_factor().is_some() {
+            let way_out = if raisable {
                 "if you trust this identity file, raise the limit with"
             } else {
                 "only 'lockbox open' accepts more, with"
             };
             Error::failure(format!(
-                "identity file '{}' is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
-                path.display()
+                "identity file {} is protected with work factor 2^{found}, above the accepted limit 2^{limit}",
+                quote(path)
             ))
             .hint(format!("{way_out} --max-work-factor {found}"))
             .into()
         }
-        e => anyhow::Error::new(e)
-            .context(format!("failed to open identity file '{}'", path.display())),
-    })?;
-    let mut plain = zeroize::Zeroizing::new(Vec::new());
-    format::open_payload(
-        &key,
-        sealed,
-        &mut *plain,
-        StreamOptions { threads: 1 },
-        &mut |_| {},
-    )
-    .map_err(|e| {
-        anyhow::Error::new(e).context(format!("failed to open identity file '{}'", path.display()))
-    })?;
-    Ok(plain)
+        fe @ FormatError::Memory { .. } => Error::failure(format!(
+            "identity file {} cannot be opened here: {fe}",
+            quote(path)
+        ))
+        .hint("open it where that much memory is free")
+        .into(),
+        e => anyhow::Error::new(e).context(format!("failed to open identity file {}", quote(path))),
+    }
 }
