@@ -4,42 +4,15 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 
-use common::lockbox;
+use common::{error_line, keypair, lockbox};
 use predicates::prelude::*;
-
-/// Makes an identity in `dir`, returning (identity path, recipient).
-fn keypair(home: &Path, dir: &Path, name: &str) -> (std::path::PathBuf, String) {
-    let path = dir.join(name);
-    let out = lockbox(home)
-        .args(["keygen", "-o"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    (path, recipient)
-}
-
-/// Asserts one `lockbox: error:` line containing `needle`, hints allowed.
-fn error_line(needle: &'static str) -> impl Predicate<str> {
-    predicate::str::starts_with("lockbox: error: ")
-        .and(predicate::str::contains(needle))
-        .and(predicate::function(|s: &str| {
-            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
-        }))
-}
 
 #[test]
 fn round_trip_file_and_pipe() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (key, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     assert!(
         recipient.starts_with("age1") && recipient.len() == 62,
         "{recipient}"
@@ -179,9 +152,9 @@ fn keygen_to_stdout_writes_the_identity_there() {
 fn recipients_files_and_seal_to_identity() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (k1, r1) = keypair(home.path(), dir.path(), "k1");
-    let (k2, r2) = keypair(home.path(), dir.path(), "k2");
-    let (k3, _) = keypair(home.path(), dir.path(), "k3");
+    let (k1, r1) = keypair(home.path(), dir.path().join("k1"), false);
+    let (k2, r2) = keypair(home.path(), dir.path().join("k2"), false);
+    let (k3, _) = keypair(home.path(), dir.path().join("k3"), false);
     let list = dir.path().join("friends.txt");
     std::fs::write(
         &list,
@@ -278,7 +251,7 @@ fn passphrase_round_trips_through_file_and_environment() {
 fn passphrase_protected_identity_file() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "plain.key");
+    let (key, recipient) = keypair(home.path(), dir.path().join("plain.key"), false);
     let protected = dir.path().join("protected.key.age");
     lockbox(home.path())
         .args(["seal", "-p", "-a", "-o"])
@@ -321,7 +294,7 @@ fn passphrase_protected_identity_file() {
 fn usage_errors_have_hints_and_exit_2() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (key, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let h = home.path();
     lockbox(h)
         .arg("seal")
@@ -380,7 +353,7 @@ fn usage_errors_have_hints_and_exit_2() {
 fn recipients_file_errors_name_the_line() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (_, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (_, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let list = dir.path().join("list.txt");
     std::fs::write(&list, format!("# ok\n{recipient}\n\nnot a recipient\n")).unwrap();
     lockbox(home.path())
@@ -407,7 +380,7 @@ fn recipients_file_errors_name_the_line() {
 fn identity_errors() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (_, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (_, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let sealed = lockbox(home.path())
         .args(["seal", "-r", &recipient])
         .write_stdin("x")
@@ -445,7 +418,7 @@ fn identity_errors() {
                 .and(predicate::str::contains("junk.txt")),
         );
     // Someone else's identity: no match, exit 3, naming the stanza types.
-    let (other, _) = keypair(home.path(), dir.path(), "other.txt");
+    let (other, _) = keypair(home.path(), dir.path().join("other.txt"), false);
     lockbox(home.path())
         .args(["open", "-i"])
         .arg(&other)
@@ -466,7 +439,7 @@ fn standard_input_serves_one_purpose_only() {
     // recipients, then sealed an empty message and exited 0.
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (key, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let key = key.to_str().unwrap();
     let sealed = dir.path().join("x.age");
     lockbox(home.path())
@@ -522,7 +495,7 @@ fn standard_input_serves_one_purpose_only() {
 fn same_file_for_input_and_output_is_refused() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (key, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let f = dir.path().join("data.txt");
     std::fs::write(&f, "precious").unwrap();
     lockbox(home.path())
@@ -549,7 +522,7 @@ fn same_file_for_input_and_output_is_refused() {
 fn failed_open_leaves_no_file_and_keeps_an_existing_one() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (key, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let data = common::bytes(300_000, 9);
     let sealed = lockbox(home.path())
         .args(["seal", "-r", &recipient])
@@ -596,37 +569,14 @@ fn failed_open_leaves_no_file_and_keeps_an_existing_one() {
         .code(4);
 }
 
-/// Runs a command line under a pseudo-terminal (util-linux `script`), so
-/// that stdout is a terminal; returns (exit status, what the terminal showed).
-fn under_terminal(home: &Path, cmdline: &str) -> Option<(i32, String)> {
-    let script = common::peer("script")?;
-    let bin = assert_cmd::cargo::cargo_bin("lockbox");
-    let out = std::process::Command::new(script)
-        .args([
-            "-qec",
-            &cmdline.replace("lockbox", &bin.display().to_string()),
-            "/dev/null",
-        ])
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env_remove("LOCKBOX_PASSPHRASE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Some((
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    ))
-}
-
 #[test]
 fn binary_to_a_terminal_is_refused() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (key, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let input = dir.path().join("in.txt");
     std::fs::write(&input, "hello terminal\n").unwrap();
-    let Some((code, shown)) = under_terminal(
+    let Some((code, shown)) = common::terminal::under_script(
         home.path(),
         &format!("lockbox seal -r {recipient} {}", input.display()),
     ) else {
@@ -649,7 +599,7 @@ fn binary_to_a_terminal_is_refused() {
         .arg(&input)
         .assert()
         .success();
-    let (code, shown) = under_terminal(
+    let (code, shown) = common::terminal::under_script(
         home.path(),
         &format!("lockbox open -i {} {}", key.display(), sealed.display()),
     )
@@ -666,7 +616,7 @@ fn binary_to_a_terminal_is_refused() {
         .arg(&binary)
         .assert()
         .success();
-    let (code, shown) = under_terminal(
+    let (code, shown) = common::terminal::under_script(
         home.path(),
         &format!("lockbox open -i {} {}", key.display(), sealed_bin.display()),
     )
@@ -682,7 +632,7 @@ fn binary_to_a_terminal_is_refused() {
 fn output_files_are_atomic_and_special_files_written_in_place() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keypair(home.path(), dir.path(), "key.txt");
+    let (key, recipient) = keypair(home.path(), dir.path().join("key.txt"), false);
     let input = dir.path().join("in.txt");
     std::fs::write(&input, "data").unwrap();
     // /dev/null is written in place, never replaced.

@@ -6,24 +6,9 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::lockbox;
+use common::{error_line, keypair, lockbox};
 use predicates::prelude::*;
 use sha2::Digest;
-
-/// Makes an identity in `dir`, returning (identity path, recipient, stderr).
-fn keypair(home: &Path, name: &str, pq: bool) -> (PathBuf, String, String) {
-    let path = home.join(name);
-    let mut cmd = lockbox(home);
-    cmd.args(["keygen", "-o"]).arg(&path);
-    if pq {
-        cmd.arg("--pq");
-    }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(out.status.success(), "{stderr}");
-    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    (path, recipient, stderr)
-}
 
 /// The documented construction, computed independently.
 fn expected_fingerprint(recipient: &str) -> String {
@@ -40,15 +25,6 @@ fn contact_file(home: &Path, name: &str) -> PathBuf {
     home.join(".config/lockbox/contacts").join(name)
 }
 
-/// Asserts the stderr is error lines and hints only, and contains `needle`.
-fn error_line(needle: &'static str) -> impl Predicate<str> {
-    predicate::str::starts_with("lockbox: error: ")
-        .and(predicate::str::contains(needle))
-        .and(predicate::function(|s: &str| {
-            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
-        }))
-}
-
 fn add(home: &Path, args: &[&str]) -> std::process::Output {
     lockbox(home)
         .args(["contact", "add"])
@@ -60,7 +36,7 @@ fn add(home: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn fingerprint_construction_is_documented_one() {
     let home = tempfile::tempdir().unwrap();
-    let (_, recipient, stderr) = keypair(home.path(), "k", false);
+    let (recipient, stderr) = common::keygen(home.path(), &home.path().join("k"), &[]);
     let fp = expected_fingerprint(&recipient);
     assert_eq!(fp.len(), 24, "{fp}");
     assert!(
@@ -68,7 +44,7 @@ fn fingerprint_construction_is_documented_one() {
         "{stderr}"
     );
     // The same construction for a post-quantum recipient.
-    let (_, pq, stderr) = keypair(home.path(), "kpq", true);
+    let (pq, stderr) = common::keygen(home.path(), &home.path().join("kpq"), &["--pq"]);
     assert!(pq.starts_with("age1pq1"));
     assert!(stderr.contains(&format!(
         "lockbox: fingerprint: {}\n",
@@ -86,7 +62,7 @@ fn fingerprint_construction_is_documented_one() {
 fn add_show_list_verify_remove() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (_, recipient, _) = keypair(h, "bob.key", false);
+    let (_, recipient) = keypair(h, "bob.key", false);
     let fp = expected_fingerprint(&recipient);
 
     let out = add(h, &["bob", &recipient]);
@@ -176,8 +152,8 @@ fn add_show_list_verify_remove() {
 fn add_verified_from_file_and_stdin() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (_, a, _) = keypair(h, "a.key", false);
-    let (_, b, _) = keypair(h, "b.key", false);
+    let (_, a) = keypair(h, "a.key", false);
+    let (_, b) = keypair(h, "b.key", false);
     let list = h.join("team.txt");
     std::fs::write(&list, format!("# the team\n{a}\n\n{b}\n{a}\n")).unwrap();
 
@@ -230,8 +206,8 @@ fn ssh_recipients_are_stored_without_comment() {
 fn seal_to_contact_warns_once_when_unverified() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (bob_key, bob, _) = keypair(h, "bob.key", false);
-    let (carol_key, carol, _) = keypair(h, "carol.key", false);
+    let (bob_key, bob) = keypair(h, "bob.key", false);
+    let (carol_key, carol) = keypair(h, "carol.key", false);
     assert!(add(h, &["bob", &bob]).status.success());
     assert!(add(h, &["carol", &carol]).status.success());
 
@@ -291,8 +267,8 @@ fn seal_to_contact_warns_once_when_unverified() {
 fn a_recipient_wins_over_a_contact_of_the_same_name_unless_at() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (key1, r1, _) = keypair(h, "one.key", false);
-    let (key2, r2, _) = keypair(h, "two.key", false);
+    let (key1, r1) = keypair(h, "one.key", false);
+    let (key2, r2) = keypair(h, "two.key", false);
     // A contact whose name is itself a valid recipient string.
     assert!(add(h, &["--verified", &r1, &r2]).status.success());
     let sealed = lockbox(h)
@@ -330,7 +306,7 @@ fn a_recipient_wins_over_a_contact_of_the_same_name_unless_at() {
 fn unknown_contacts_list_close_names() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (_, r, _) = keypair(h, "k", false);
+    let (_, r) = keypair(h, "k", false);
     // No contacts at all.
     lockbox(h)
         .args(["seal", "-a", "-r", "bob"])
@@ -389,7 +365,7 @@ fn unknown_contacts_list_close_names() {
 fn invalid_names_are_refused_and_nothing_is_written() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (_, r, _) = keypair(h, "k", false);
+    let (_, r) = keypair(h, "k", false);
     let long = "a".repeat(65);
     for name in ["../evil", ".hidden", "a/b", "a b", "", "é", long.as_str()] {
         let out = add(h, &[name, &r]);
@@ -426,8 +402,8 @@ fn invalid_names_are_refused_and_nothing_is_written() {
 fn add_errors() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (key, r, _) = keypair(h, "k", false);
-    let (_, pq, _) = keypair(h, "kpq", true);
+    let (key, r) = keypair(h, "k", false);
+    let (_, pq) = keypair(h, "kpq", true);
 
     // No recipients.
     lockbox(h)
@@ -528,7 +504,7 @@ fn a_broken_contact_file_is_named() {
 fn post_quantum_contact_round_trip() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (key, pq, _) = keypair(h, "kpq", true);
+    let (key, pq) = keypair(h, "kpq", true);
     let out = add(h, &["--verified", "quantum", &pq]);
     assert!(out.status.success());
     assert!(String::from_utf8(out.stdout).unwrap().contains(&format!(
@@ -554,7 +530,7 @@ fn post_quantum_contact_round_trip() {
 fn contacts_follow_home_without_xdg_config_home() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (_, r, _) = keypair(h, "k", false);
+    let (_, r) = keypair(h, "k", false);
     lockbox(h)
         .env_remove("XDG_CONFIG_HOME")
         .args(["contact", "add", "bob", &r])
@@ -577,8 +553,8 @@ fn contact_files_work_with_go_age_recipients_file() {
     };
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (k1, r1, _) = keypair(h, "one.key", false);
-    let (k2, r2, _) = keypair(h, "two.key", false);
+    let (k1, r1) = keypair(h, "one.key", false);
+    let (k2, r2) = keypair(h, "two.key", false);
     assert!(add(h, &["--verified", "team", &r1, &r2]).status.success());
     let file = contact_file(h, "team");
     let out = std::process::Command::new(&age)

@@ -9,26 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use base64::prelude::{Engine, BASE64_STANDARD};
-use common::lockbox;
+use common::{error_line, keypair, lockbox};
 use predicates::prelude::*;
 
 /// Plaintext sizes around the 64 KiB chunk boundaries.
 const SIZES: [usize; 6] = [0, 1, 65535, 65536, 65537, 3 * 65536 + 7];
-
-fn keypair(home: &Path, name: &str, pq: bool) -> (PathBuf, String) {
-    let path = home.join(name);
-    let mut cmd = lockbox(home);
-    cmd.args(["keygen", "-q", "-o"]).arg(&path);
-    if pq {
-        cmd.arg("--pq");
-    }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success());
-    (
-        path,
-        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
-    )
-}
 
 /// The binary form of a sealed file (armor removed here, independently).
 fn binary(sealed: &[u8]) -> Vec<u8> {
@@ -257,47 +242,16 @@ fn files_sealed_by_go_age() {
 
 #[test]
 fn files_sealed_by_typage_post_quantum() {
-    let Some(node) = common::peer("node") else {
+    let Some(t) = common::typage::typage() else {
         return;
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typage");
-    if !dir.join("node_modules/age-encryption").is_dir() {
-        assert!(
-            !common::peers_required(),
-            "typage is not installed in tests/typage and LOCKBOX_REQUIRE_PEERS=1"
-        );
-        eprintln!("NOTICE: typage is not installed in tests/typage: this test did NOT run");
-        return;
-    }
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let (_, pq) = keypair(h, "pq", true);
     for (len, armor) in [(0usize, false), (100, true), (200_000, false)] {
-        let mut cmd = Command::new(&node);
-        cmd.arg(dir.join("peer.mjs")).arg("encrypt");
-        if armor {
-            cmd.arg("--armor");
-        }
-        let mut child = cmd
-            .arg(&pq)
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut pipe = child.stdin.take().unwrap();
-        let input = common::bytes(len, 5);
-        let feeder = std::thread::spawn(move || pipe.write_all(&input));
-        let out = child.wait_with_output().unwrap();
-        feeder.join().unwrap().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json = inspect_json(h, &out.stdout);
-        check(&json, &out.stdout, len, &["mlkem768x25519"], "yes");
+        let sealed = t.encrypt(&pq, armor, &common::bytes(len, 5));
+        let json = inspect_json(h, &sealed);
+        check(&json, &sealed, len, &["mlkem768x25519"], "yes");
     }
 }
 
@@ -483,14 +437,6 @@ fn needs_no_identity() {
         &["X25519"],
         "no",
     );
-}
-
-fn error_line(needle: &'static str) -> impl Predicate<str> {
-    predicate::str::starts_with("lockbox: error: ")
-        .and(predicate::str::contains(needle))
-        .and(predicate::function(|s: &str| {
-            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
-        }))
 }
 
 #[test]

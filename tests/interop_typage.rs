@@ -9,12 +9,9 @@
 
 mod common;
 
-use common::{bytes, lockbox, peer, peers_required};
-use std::io::Write;
+use common::typage::typage;
+use common::{bytes, lockbox};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-const TYPAGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/typage");
 
 /// Payload sizes: empty, small, and about 3 MiB (48 full 64 KiB chunks and a
 /// short last one).
@@ -22,108 +19,6 @@ const SIZES: [usize; 3] = [0, 100, 3 * 1024 * 1024 + 5];
 
 const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
-
-/// `node` and the peer script, with typage installed next to it.
-struct Typage {
-    node: PathBuf,
-    script: PathBuf,
-}
-
-fn typage() -> Option<Typage> {
-    let node = peer("node")?;
-    let dir = Path::new(TYPAGE_DIR);
-    if !dir.join("node_modules/age-encryption").is_dir() {
-        if peers_required() {
-            panic!(
-                "typage is not installed in {} and LOCKBOX_REQUIRE_PEERS=1: run `npm ci` there (see .ci/run)",
-                dir.display()
-            );
-        }
-        eprintln!(
-            "NOTICE: typage is not installed in {}: this test did NOT run (run `npm ci` there; set LOCKBOX_REQUIRE_PEERS=1 to make this a failure)",
-            dir.display()
-        );
-        return None;
-    }
-    Some(Typage {
-        node,
-        script: dir.join("peer.mjs"),
-    })
-}
-
-impl Typage {
-    /// Runs `node peer.mjs ARGS` with `stdin`; returns stdout, panics with
-    /// stderr on failure.
-    fn run(&self, args: &[&str], stdin: &[u8]) -> Vec<u8> {
-        let mut child = Command::new(&self.node)
-            .arg(&self.script)
-            .args(args)
-            .current_dir(TYPAGE_DIR)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.node.display()));
-        // Feed stdin from a thread so a large output cannot dead-lock us.
-        let mut pipe = child.stdin.take().unwrap();
-        let input = stdin.to_vec();
-        let feeder = std::thread::spawn(move || pipe.write_all(&input));
-        let out = child.wait_with_output().expect("node runs");
-        feeder
-            .join()
-            .unwrap()
-            .expect("typage peer reads all of stdin");
-        assert!(
-            out.status.success(),
-            "typage peer {:?} failed ({}):\n{}",
-            shorten(args),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    }
-
-    /// A new typage key pair: (identity, recipient).
-    fn keygen(&self, kind: &str) -> (String, String) {
-        let out = String::from_utf8(self.run(&[kind], b"")).expect("UTF-8 keys");
-        let mut lines = out.lines();
-        let identity = lines.next().expect("identity line").to_string();
-        let recipient = lines.next().expect("recipient line").to_string();
-        (identity, recipient)
-    }
-
-    fn encrypt(&self, recipient: &str, armor: bool, plaintext: &[u8]) -> Vec<u8> {
-        let mut args = vec!["encrypt"];
-        if armor {
-            args.push("--armor");
-        }
-        args.push(recipient);
-        self.run(&args, plaintext)
-    }
-
-    fn decrypt(&self, identity: &str, armor: bool, sealed: &[u8]) -> Vec<u8> {
-        let mut args = vec!["decrypt"];
-        if armor {
-            args.push("--armor");
-        }
-        args.push(identity);
-        self.run(&args, sealed)
-    }
-}
-
-/// Keys in error messages: their first characters only (a PQ recipient is
-/// 1959 characters; identities are secrets even in tests).
-fn shorten(args: &[&str]) -> Vec<String> {
-    args.iter()
-        .map(|a| {
-            if a.len() > 24 {
-                format!("{}...", &a[..12])
-            } else {
-                a.to_string()
-            }
-        })
-        .collect()
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("temp paths are UTF-8")

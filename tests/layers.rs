@@ -253,7 +253,11 @@ fn the_checker_sees_grouped_and_nested_imports() {
     .unwrap();
     // A unit-test module, inline or in its own file, may reach up.
     std::fs::create_dir(dir.path().join("format/bad")).unwrap();
-    std::fs::write(dir.path().join("format/bad/fixtures.rs"), "use crate::cli;\n").unwrap();
+    std::fs::write(
+        dir.path().join("format/bad/fixtures.rs"),
+        "use crate::cli;\n",
+    )
+    .unwrap();
     assert_eq!(
         upward_uses(dir.path()),
         ["format/bad.rs: format (rank 0) uses commands (rank 7)"]

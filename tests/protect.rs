@@ -4,13 +4,10 @@
 
 mod common;
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use common::lockbox;
+use common::{error_line, lockbox};
 use predicates::prelude::*;
 
 const PASS: &str = "tr0ub4dor & 3 horses";
@@ -19,28 +16,11 @@ const PASS: &str = "tr0ub4dor & 3 horses";
 /// returns (file, recipient, stderr).
 fn protected(home: &Path, name: &str, extra: &[&str]) -> (PathBuf, String, String) {
     let path = home.join(name);
-    let out = lockbox(home)
-        .env("LOCKBOX_PASSPHRASE", PASS)
-        .args(["keygen", "--protect", "-o"])
-        .arg(&path)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(out.status.success(), "{stderr}");
-    (
-        path,
-        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
-        stderr,
-    )
-}
-
-fn error_line(needle: &'static str) -> impl Predicate<str> {
-    predicate::str::starts_with("lockbox: error: ")
-        .and(predicate::str::contains(needle))
-        .and(predicate::function(|s: &str| {
-            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
-        }))
+    let mut cmd = lockbox(home);
+    cmd.env("LOCKBOX_PASSPHRASE", PASS);
+    let args: Vec<&str> = ["--protect"].iter().chain(extra).copied().collect();
+    let (recipient, stderr) = common::keygen_with(cmd, &path, &args);
+    (path, recipient, stderr)
 }
 
 #[test]
@@ -253,42 +233,16 @@ fn protect_to_stdout_and_usage_errors() {
 
 #[test]
 fn typage_opens_a_protected_identity() {
-    let Some(node) = common::peer("node") else {
+    let Some(t) = common::typage::typage() else {
         return;
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typage");
-    if !dir.join("node_modules/age-encryption").is_dir() {
-        assert!(
-            !common::peers_required(),
-            "typage is not installed in tests/typage and LOCKBOX_REQUIRE_PEERS=1"
-        );
-        eprintln!("NOTICE: typage is not installed in tests/typage: this test did NOT run");
-        return;
-    }
     let home = tempfile::tempdir().unwrap();
     let (key, recipient, _) = protected(home.path(), "key.age", &[]);
-    let mut child = Command::new(node)
-        .arg(dir.join("peer.mjs"))
-        .args(["decrypt-passphrase", "--armor", PASS])
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&std::fs::read(&key).unwrap())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = t.run(
+        &["decrypt-passphrase", "--armor", PASS],
+        &std::fs::read(&key).unwrap(),
     );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(out).unwrap();
     assert!(
         text.contains(&format!("# public key: {recipient}\n")),
         "{text}"
@@ -305,7 +259,7 @@ fn typage_opens_a_protected_identity() {
 /// it runs inside a detached tmux session that we type into.
 #[test]
 fn go_age_opens_a_protected_identity_through_a_terminal() {
-    let (Some(age), Some(tmux)) = (common::peer("age"), common::peer("tmux")) else {
+    let Some(age) = common::peer("age") else {
         return;
     };
     let home = tempfile::tempdir().unwrap();
@@ -319,53 +273,19 @@ fn go_age_opens_a_protected_identity_through_a_terminal() {
         .assert()
         .success();
     let out = h.join("out.txt");
-    let done = h.join("done");
-    let socket = h.join("tmux.sock");
-    let tmux_cmd = || {
-        let mut c = Command::new(&tmux);
-        c.arg("-S").arg(&socket);
-        c
-    };
-    let script = format!(
-        "'{}' -d -i '{}' -o '{}' '{}'; echo $? > '{}'",
+    let cmdline = format!(
+        "'{}' -d -i '{}' -o '{}' '{}'",
         age.display(),
         key.display(),
         out.display(),
-        sealed.display(),
-        done.display()
+        sealed.display()
     );
-    // Ends the tmux server even when an assertion below fails.
-    struct KillServer<'a>(&'a dyn Fn() -> Command);
-    impl Drop for KillServer<'_> {
-        fn drop(&mut self) {
-            let _ = (self.0)().arg("kill-server").status();
-        }
-    }
-    let _guard = KillServer(&tmux_cmd);
-    let started = tmux_cmd()
-        .args(["new-session", "-d", "-x", "200", "-y", "20", &script])
-        .status()
-        .unwrap();
-    assert!(started.success());
-    let wait = |what: &str, ready: &dyn Fn() -> bool| {
-        let start = Instant::now();
-        while !ready() {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "timed out waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    let Some(t) = common::terminal::Tmux::start(h, &cmdline) else {
+        return;
     };
-    wait("age's passphrase prompt", &|| {
-        let pane = tmux_cmd().args(["capture-pane", "-p"]).output().unwrap();
-        String::from_utf8_lossy(&pane.stdout).contains("passphrase")
-    });
-    tmux_cmd().args(["send-keys", "-l", PASS]).status().unwrap();
-    tmux_cmd().args(["send-keys", "Enter"]).status().unwrap();
-    wait("age to finish", &|| {
-        std::fs::read_to_string(&done).is_ok_and(|s| s.ends_with('\n'))
-    });
-    assert_eq!(std::fs::read_to_string(&done).unwrap().trim(), "0");
+    t.wait_for("passphrase");
+    t.send(PASS);
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "opened by Go age");
 }

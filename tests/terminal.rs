@@ -3,75 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(home: &Path, cmdline: &str) -> Option<Tmux> {
-        let tmux = common::peer("tmux")?;
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let socket = format!("lockbox-test-{}-{n}", std::process::id());
-        let status = Command::new(&tmux)
-            .args(["-L", &socket, "new-session", "-d", "-x", "120", "-y", "30"])
-            .arg(format!(
-                "env HOME={h} XDG_CONFIG_HOME={h}/.config {cmdline}; echo EXIT=$?; sleep 30",
-                h = home.display()
-            ))
-            .status()
-            .unwrap();
-        assert!(status.success());
-        Some(Tmux { socket })
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p", "-S", "-50"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "timed out waiting for {needle:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&self, keys: &str) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-l", keys])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "Enter"])
-            .status()
-            .unwrap();
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
+use common::terminal::Tmux;
 
 #[test]
 fn passphrase_prompts_do_not_echo() {

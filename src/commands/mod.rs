@@ -7,7 +7,7 @@ pub mod keygen;
 pub mod open;
 pub mod seal;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cli::RunArgs;
 use crate::error::{quote, Error};
@@ -50,6 +50,24 @@ fn write_context(e: FormatError, output: &str, input: Option<&Path>) -> anyhow::
         ),
     };
     anyhow::Error::new(ioe).context(context)
+}
+
+/// Refuses an output that is one of the files the command reads: the
+/// input, the key files (`files`: what they are, and their paths) and the
+/// passphrase file (see [`io::check_output_not_read`]).
+fn check_output_not_read(
+    output: Option<&Path>,
+    input: Option<&Path>,
+    files: &[(&str, &[PathBuf])],
+    passphrase_file: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut reads: Vec<(&str, &Path)> = Vec::new();
+    reads.extend(input.map(|p| ("input", p)));
+    for (what, paths) in files {
+        reads.extend(paths.iter().map(|p| (*what, p.as_path())));
+    }
+    reads.extend(passphrase_file.map(|p| ("passphrase file", p)));
+    io::check_output_not_read(output, &reads)
 }
 
 /// Adds "failed to VERB INPUT" to an error about the input file itself (an

@@ -1,9 +1,9 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::{input_size, name_input, stream_options, write_context};
+use super::{check_output_not_read, input_size, name_input, stream_options, write_context};
 use crate::cli::OpenArgs;
 use crate::error::{quote, Error};
 use crate::format::{self, FormatError};
@@ -27,21 +27,18 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let mut reads: Vec<(&str, &Path)> = Vec::new();
-    reads.extend(args.input.as_deref().map(|p| ("input", p)));
-    reads.extend(
-        args.identities
-            .iter()
-            .chain(&default_identity)
-            .map(|p| ("identity file", p.as_path())),
-    );
-    reads.extend(
-        args.passphrase_source
-            .passphrase_file
-            .iter()
-            .map(|p| ("passphrase file", p.as_path())),
-    );
-    io::check_output_not_read(args.output.as_deref(), &reads)?;
+    let identities: Vec<PathBuf> = args
+        .identities
+        .iter()
+        .chain(&default_identity)
+        .cloned()
+        .collect();
+    check_output_not_read(
+        args.output.as_deref(),
+        args.input.as_deref(),
+        &[("identity file", &identities)],
+        args.passphrase_source.passphrase_file.as_deref(),
+    )?;
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),
         max_work_factor: Some(args.max_work_factor),

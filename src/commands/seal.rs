@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use super::{input_size, parse_recipient_argument, stream_options, write_context};
+use super::{
+    check_output_not_read, input_size, parse_recipient_argument, stream_options, write_context,
+};
 use crate::cli::SealArgs;
 use crate::error::Error;
 use crate::format::{SealOptions, Sealer};
@@ -55,25 +57,15 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
         ],
         args.input.as_deref(),
     )?;
-    let mut reads: Vec<(&str, &Path)> = Vec::new();
-    reads.extend(args.input.as_deref().map(|p| ("input", p)));
-    reads.extend(
-        args.recipients_files
-            .iter()
-            .map(|p| ("recipients file", p.as_path())),
-    );
-    reads.extend(
-        args.identities
-            .iter()
-            .map(|p| ("identity file", p.as_path())),
-    );
-    reads.extend(
-        args.passphrase_source
-            .passphrase_file
-            .iter()
-            .map(|p| ("passphrase file", p.as_path())),
-    );
-    io::check_output_not_read(args.output.as_deref(), &reads)?;
+    check_output_not_read(
+        args.output.as_deref(),
+        args.input.as_deref(),
+        &[
+            ("recipients file", &args.recipients_files),
+            ("identity file", &args.identities),
+        ],
+        args.passphrase_source.passphrase_file.as_deref(),
+    )?;
 
     let recipients: Vec<Box<dyn age::Recipient + Send>> = if args.passphrase {
         let pass = source.get("Passphrase: ", true)?;

@@ -3,6 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod terminal;
+pub mod typage;
+
+use predicates::prelude::*;
+
 /// A `lockbox` command with HOME and XDG_CONFIG_HOME pointed at `home`, and
 /// no passphrase or identity from the caller's environment.
 pub fn lockbox(home: &Path) -> assert_cmd::Command {
@@ -77,4 +82,42 @@ pub fn sealed_with(plain: &[u8], armor: bool) -> Vec<u8> {
 /// `plain` sealed to the vectors' X25519 identity, binary.
 pub fn sealed(plain: &[u8]) -> Vec<u8> {
     sealed_with(plain, false)
+}
+
+/// Runs `lockbox keygen -o PATH ARGS...` with HOME at `home`, asserting
+/// success: the recipient it prints, and its messages on stderr.
+pub fn keygen(home: &Path, path: &Path, args: &[&str]) -> (String, String) {
+    keygen_with(lockbox(home), path, args)
+}
+
+/// [`keygen`] through a prepared `lockbox` command (its environment set).
+pub fn keygen_with(mut cmd: assert_cmd::Command, path: &Path, args: &[&str]) -> (String, String) {
+    let out = cmd
+        .args(["keygen", "-o"])
+        .arg(path)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    (recipient, stderr)
+}
+
+/// A new identity file at `home.join(name)` (`name` may be absolute),
+/// post-quantum when `pq`: its path and recipient.
+pub fn keypair(home: &Path, name: impl AsRef<Path>, pq: bool) -> (PathBuf, String) {
+    let path = home.join(name);
+    let (recipient, _) = keygen(home, &path, if pq { &["--pq"] } else { &[] });
+    (path, recipient)
+}
+
+/// Asserts one `lockbox: error:` line containing `needle`, then only
+/// `lockbox:` lines (hints), and no panic.
+pub fn error_line(needle: &'static str) -> impl Predicate<str> {
+    predicate::str::starts_with("lockbox: error: ")
+        .and(predicate::str::contains(needle))
+        .and(predicate::function(|s: &str| {
+            s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
+        }))
 }
