@@ -158,11 +158,7 @@ fn add_verified_from_file_and_stdin() {
     std::fs::write(&list, format!("# the team\n{a}\n\n{b}\n{a}\n")).unwrap();
 
     let out = add(h, &["--verified", "team", "--from", list.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         stdout.matches("recipient: ").count(),
@@ -192,11 +188,7 @@ fn ssh_recipients_are_stored_without_comment() {
     let home = tempfile::tempdir().unwrap();
     let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
     let out = add(home.path(), &["laptop", &format!("{key} alice@laptop")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains(&format!("recipient: {key}\n")), "{stdout}");
     assert!(stdout.contains(&expected_fingerprint(key)));
@@ -565,11 +557,7 @@ fn contact_files_work_with_go_age_recipients_file() {
         .stdin(std::fs::File::open(&k1).unwrap())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     for k in [&k1, &k2] {
         lockbox(h)
             .args(["open", "-i"])
@@ -594,10 +582,6 @@ fn contact_files_work_with_go_age_recipients_file() {
         .arg(h.join("l.age"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(out.stdout, b"from lockbox");
 }

@@ -333,11 +333,7 @@ fn temporary_is_0600_while_being_written() {
     stdin.write_all(&sealed[sealed.len() / 2..]).unwrap();
     drop(stdin);
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(std::fs::read(env.path("out")).unwrap(), env.plain);
     assert_eq!(
         std::fs::metadata(env.path("out")).unwrap().mode() & 0o777,
@@ -469,11 +465,7 @@ fn symlinks_planted_at_temporary_names_are_not_followed() {
         .args(["-o", "out", "sealed.age"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(std::fs::read(env.path("out")).unwrap(), env.plain);
     assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
     assert!(

@@ -59,11 +59,7 @@ fn inspect_json(home: &Path, sealed: &[u8]) -> String {
         .write_stdin(sealed.to_vec())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert!(out.stderr.is_empty());
     let json = String::from_utf8(out.stdout).unwrap();
     check_valid_json(&json);
@@ -220,11 +216,7 @@ fn files_sealed_by_go_age() {
                 cmd.arg("-a");
             }
             let out = cmd.arg(&plain).output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            common::assert_success(&out);
             let json = inspect_json(h, &out.stdout);
             check(&json, &out.stdout, len, &["X25519", "ssh-ed25519"], "no");
             // From a file too, by name.

@@ -10,9 +10,10 @@
 
 mod common;
 
+use common::run_peer as run;
+use common::{assert_same, path_str as s};
 use common::{bytes, lockbox, peer};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Payload sizes: empty, one byte, exactly one 64 KiB chunk, one byte into
 /// the second chunk, and about 5 MiB (80 full chunks and a short last one).
@@ -23,7 +24,6 @@ const SIZES: [usize; 5] = [0, 1, 65536, 65537, 5 * 1024 * 1024 + 3];
 const SMALL: usize = 1 << 20;
 
 const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
-const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
 /// The Go age programs, or None (with a notice) when they are missing.
 struct Age {
@@ -38,71 +38,8 @@ fn go_age() -> Option<Age> {
     })
 }
 
-/// Runs a peer program and returns its stdout; panics with its stderr when it
-/// fails.
-fn run(program: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
-    assert!(
-        out.status.success(),
-        "{} {:?} failed ({}):\n{}",
-        program.display(),
-        args,
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
 fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
-}
-
-/// Byte-for-byte comparison that names the first difference instead of
-/// printing megabytes.
-fn assert_same(actual: &[u8], expected: &[u8], what: &str) {
-    if actual == expected {
-        return;
-    }
-    let first = actual
-        .iter()
-        .zip(expected)
-        .position(|(a, b)| a != b)
-        .unwrap_or(actual.len().min(expected.len()));
-    panic!(
-        "{what}: plaintext differs: got {} bytes, expected {} bytes, first difference at offset {first}",
-        actual.len(),
-        expected.len()
-    );
-}
-
-/// Checks the sealed file's outer form: armored or binary, and (binary only)
-/// the number of X25519 stanzas.
-fn assert_form(sealed: &[u8], armor: bool, x25519_stanzas: usize, what: &str) {
-    if armor {
-        assert!(sealed.starts_with(ARMOR_BEGIN), "{what}: not armored");
-    } else {
-        assert!(
-            sealed.starts_with(BINARY_MAGIC),
-            "{what}: not a binary age file"
-        );
-        let header_end = sealed
-            .windows(4)
-            .position(|w| w == b"\n---")
-            .unwrap_or_else(|| panic!("{what}: no MAC line"));
-        let header = String::from_utf8_lossy(&sealed[..header_end]);
-        let n = header
-            .lines()
-            .filter(|l| l.starts_with("-> X25519 "))
-            .count();
-        assert_eq!(n, x25519_stanzas, "{what}: X25519 stanza count");
-    }
 }
 
 /// Trimmed UTF-8 of a program's stdout.
@@ -119,22 +56,6 @@ fn age_identity(age: &Age, dir: &Path, name: &str) -> (PathBuf, String) {
     run(&age.keygen, &["-o", s(&path)]);
     let recipient = line(run(&age.keygen, &["-y", s(&path)]));
     assert!(recipient.starts_with("age1"), "age-keygen -y: {recipient}");
-    (path, recipient)
-}
-
-/// A new identity made by `lockbox keygen -o`; returns (path, recipient as
-/// printed on stdout).
-fn lockbox_identity(home: &Path, name: &str) -> (PathBuf, String) {
-    let path = home.join(name);
-    let out = lockbox(home)
-        .args(["keygen", "-o", s(&path)])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let recipient = line(out);
-    assert!(recipient.starts_with("age1"), "lockbox keygen: {recipient}");
     (path, recipient)
 }
 
@@ -589,4 +510,21 @@ fn whitespace_before_the_armor_is_go_age_1_3s() {
             assert!(!out.exists(), "{what}: a failed open left its output");
         }
     }
+}
+
+/// Checks the sealed file's outer form: armored or binary, and (binary only)
+/// the number of X25519 stanzas.
+fn assert_form(sealed: &[u8], armor: bool, x25519_stanzas: usize, what: &str) {
+    if let Some(types) = common::assert_form(sealed, armor, what) {
+        let n = types.iter().filter(|t| *t == "X25519").count();
+        assert_eq!(n, x25519_stanzas, "{what}: X25519 stanza count");
+    }
+}
+
+/// A new identity made by `lockbox keygen -o`; returns (path, recipient as
+/// printed on stdout).
+fn lockbox_identity(home: &Path, name: &str) -> (PathBuf, String) {
+    let (path, recipient) = common::keypair(home, name, false);
+    assert!(recipient.starts_with("age1"), "lockbox keygen: {recipient}");
+    (path, recipient)
 }

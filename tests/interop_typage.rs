@@ -10,77 +10,13 @@
 mod common;
 
 use common::typage::typage;
+use common::{assert_same, path_str as s};
 use common::{bytes, lockbox};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Payload sizes: empty, small, and about 3 MiB (48 full 64 KiB chunks and a
 /// short last one).
 const SIZES: [usize; 3] = [0, 100, 3 * 1024 * 1024 + 5];
-
-const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
-const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
-/// Byte-for-byte comparison that names the first difference instead of
-/// printing megabytes.
-fn assert_same(actual: &[u8], expected: &[u8], what: &str) {
-    if actual == expected {
-        return;
-    }
-    let first = actual
-        .iter()
-        .zip(expected)
-        .position(|(a, b)| a != b)
-        .unwrap_or(actual.len().min(expected.len()));
-    panic!(
-        "{what}: plaintext differs: got {} bytes, expected {} bytes, first difference at offset {first}",
-        actual.len(),
-        expected.len()
-    );
-}
-
-/// Checks the sealed file's outer form: armored or binary, and (binary only)
-/// that its one stanza has the expected type.
-fn assert_form(sealed: &[u8], armor: bool, stanza_type: &str, what: &str) {
-    if armor {
-        assert!(sealed.starts_with(ARMOR_BEGIN), "{what}: not armored");
-        return;
-    }
-    assert!(
-        sealed.starts_with(BINARY_MAGIC),
-        "{what}: not a binary age file"
-    );
-    let end = sealed
-        .windows(4)
-        .position(|w| w == b"\n---")
-        .unwrap_or_else(|| panic!("{what}: no MAC line"));
-    let header = String::from_utf8_lossy(&sealed[..end]);
-    let types: Vec<&str> = header
-        .lines()
-        .filter_map(|l| l.strip_prefix("-> "))
-        .map(|l| l.split(' ').next().unwrap_or(""))
-        .collect();
-    assert_eq!(types, vec![stanza_type], "{what}: stanza types");
-}
-
-/// A lockbox identity file; returns (path, recipient).
-fn lockbox_identity(home: &Path, name: &str, pq: bool) -> (PathBuf, String) {
-    let path = home.join(name);
-    let mut cmd = lockbox(home);
-    cmd.arg("keygen");
-    if pq {
-        cmd.arg("--pq");
-    }
-    let out = cmd.args(["-o", s(&path)]).assert().success();
-    let recipient = String::from_utf8(out.get_output().stdout.clone())
-        .unwrap()
-        .trim()
-        .to_string();
-    (path, recipient)
-}
 
 fn lockbox_seal(home: &Path, recipient: &str, armor: bool, plaintext: &[u8]) -> Vec<u8> {
     let mut cmd = lockbox(home);
@@ -112,7 +48,7 @@ fn lockbox_open(home: &Path, identity: &Path, sealed: &[u8]) -> Vec<u8> {
 fn typage_to_lockbox(pq: bool, stanza_type: &str) {
     let Some(t) = typage() else { return };
     let home = tempfile::tempdir().unwrap();
-    let (identity, recipient) = lockbox_identity(home.path(), "id.txt", pq);
+    let (identity, recipient) = common::keypair(home.path(), "id.txt", pq);
     for armor in [false, true] {
         for (i, &len) in SIZES.iter().enumerate() {
             let what = format!("typage -> lockbox, {stanza_type}, armor={armor}, {len} bytes");
@@ -191,5 +127,13 @@ fn keys_agree_between_typage_and_lockbox() {
             &plaintext,
             &format!("{kind}: open with a typage identity file"),
         );
+    }
+}
+
+/// Checks the sealed file's outer form: armored or binary, and (binary only)
+/// that its one stanza has the expected type.
+fn assert_form(sealed: &[u8], armor: bool, stanza_type: &str, what: &str) {
+    if let Some(types) = common::assert_form(sealed, armor, what) {
+        assert_eq!(types, vec![stanza_type], "{what}: stanza types");
     }
 }

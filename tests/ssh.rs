@@ -9,10 +9,10 @@
 
 mod common;
 
+use common::run_peer as run;
 use common::{bytes, lockbox, peer};
 use predicates::str::starts_with;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Empty, one byte, and one byte into the second 64 KiB chunk.
 const SIZES: [usize; 3] = [0, 1, 65537];
@@ -23,24 +23,6 @@ fn s(p: &Path) -> &str {
 
 fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
-}
-
-/// Runs a peer program and returns its stdout; panics with its stderr when it
-/// fails.
-fn run(program: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
-    assert!(
-        out.status.success(),
-        "{} {:?} failed ({}):\n{}",
-        program.display(),
-        args,
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 /// A new unencrypted SSH key pair `dir/name` and `dir/name.pub`, made by

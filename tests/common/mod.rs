@@ -121,3 +121,80 @@ pub fn error_line(needle: &'static str) -> impl Predicate<str> {
             s.lines().all(|l| l.starts_with("lockbox: ")) && !s.contains("panicked")
         }))
 }
+
+/// Asserts that a finished process succeeded, showing its stderr if not.
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs a peer program and returns its stdout; panics with its stderr when
+/// it fails.
+pub fn run_peer(program: &Path, args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    assert!(
+        out.status.success(),
+        "{} {:?} failed ({}):\n{}",
+        program.display(),
+        args,
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A temporary path as a `&str` argument.
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+/// Byte-for-byte comparison that names the first difference instead of
+/// printing megabytes.
+pub fn assert_same(actual: &[u8], expected: &[u8], what: &str) {
+    if actual == expected {
+        return;
+    }
+    let first = actual
+        .iter()
+        .zip(expected)
+        .position(|(a, b)| a != b)
+        .unwrap_or(actual.len().min(expected.len()));
+    panic!(
+        "{what}: plaintext differs: got {} bytes, expected {} bytes, first difference at offset {first}",
+        actual.len(),
+        expected.len()
+    );
+}
+
+/// Checks a sealed file's outer form: armored (`armor`) or binary. For a
+/// binary file, returns its header's stanza types, in order.
+pub fn assert_form(sealed: &[u8], armor: bool, what: &str) -> Option<Vec<String>> {
+    if armor {
+        assert!(
+            sealed.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"),
+            "{what}: not armored"
+        );
+        return None;
+    }
+    assert!(
+        sealed.starts_with(b"age-encryption.org/v1\n"),
+        "{what}: not a binary age file"
+    );
+    let end = sealed
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .unwrap_or_else(|| panic!("{what}: no MAC line"));
+    Some(
+        String::from_utf8_lossy(&sealed[..end])
+            .lines()
+            .filter_map(|l| l.strip_prefix("-> "))
+            .map(|l| l.split(' ').next().unwrap_or("").to_owned())
+            .collect(),
+    )
+}
