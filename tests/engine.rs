@@ -18,8 +18,8 @@ fn options(threads: usize, armor: bool) -> Options {
 
 #[test]
 fn every_thread_count_opens_what_any_other_sealed() {
-    let identity = Identity::generate();
-    let recipient = identity.to_recipient().unwrap();
+    let identities = [Identity::generate()];
+    let recipients = [identities[0].to_recipient().unwrap()];
     // Sizes around chunk and batch edges (a batch is 16 chunks per thread).
     for len in [
         0,
@@ -36,22 +36,12 @@ fn every_thread_count_opens_what_any_other_sealed() {
         for armor in [false, true] {
             for seal_threads in [1, 3] {
                 let mut sealed = Vec::new();
-                lockbox::seal(
-                    std::slice::from_ref(&recipient),
-                    &data[..],
-                    &mut sealed,
-                    &options(seal_threads, armor),
-                )
-                .unwrap();
+                let seal_opts = options(seal_threads, armor);
+                lockbox::seal(&recipients, &data[..], &mut sealed, &seal_opts).unwrap();
                 for open_threads in [1, 2, 5] {
                     let mut plain = Vec::new();
-                    lockbox::open(
-                        std::slice::from_ref(&identity),
-                        &sealed[..],
-                        &mut plain,
-                        &options(open_threads, false),
-                    )
-                    .unwrap();
+                    let open_opts = options(open_threads, false);
+                    lockbox::open(&identities, &sealed[..], &mut plain, &open_opts).unwrap();
                     assert!(
                         plain == data,
                         "len {len}, armor {armor}: sealed with {seal_threads}, opened with {open_threads}"

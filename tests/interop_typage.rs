@@ -12,36 +12,10 @@ mod common;
 use common::typage::typage;
 use common::{assert_same, path_str as s};
 use common::{bytes, lockbox};
-use std::path::Path;
 
 /// Payload sizes: empty, small, and about 3 MiB (48 full 64 KiB chunks and a
 /// short last one).
 const SIZES: [usize; 3] = [0, 100, 3 * 1024 * 1024 + 5];
-
-fn lockbox_seal(home: &Path, recipient: &str, armor: bool, plaintext: &[u8]) -> Vec<u8> {
-    let mut cmd = lockbox(home);
-    cmd.args(["seal", "-r", recipient]);
-    if armor {
-        cmd.arg("-a");
-    }
-    cmd.write_stdin(plaintext)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
-}
-
-fn lockbox_open(home: &Path, identity: &Path, sealed: &[u8]) -> Vec<u8> {
-    lockbox(home)
-        .args(["open", "-i", s(identity)])
-        .write_stdin(sealed)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
-}
 
 /// typage seals to a lockbox recipient, lockbox opens: every size, binary
 /// and armored.
@@ -56,7 +30,7 @@ fn typage_to_lockbox(pq: bool, stanza_type: &str) {
             let sealed = t.encrypt(&recipient, armor, &plaintext);
             assert_form(&sealed, armor, stanza_type, &what);
             assert_same(
-                &lockbox_open(home.path(), &identity, &sealed),
+                &common::open_stdin(home.path(), &identity, &sealed),
                 &plaintext,
                 &what,
             );
@@ -74,7 +48,7 @@ fn lockbox_to_typage(kind: &str, stanza_type: &str) {
         for (i, &len) in SIZES.iter().enumerate() {
             let what = format!("lockbox -> typage, {stanza_type}, armor={armor}, {len} bytes");
             let plaintext = bytes(len, 200 + i as u64);
-            let sealed = lockbox_seal(home.path(), &recipient, armor, &plaintext);
+            let sealed = common::seal_stdin(home.path(), &[&recipient], armor, &plaintext);
             assert_form(&sealed, armor, stanza_type, &what);
             assert_same(&t.decrypt(&identity, armor, &sealed), &plaintext, &what);
         }
@@ -123,7 +97,7 @@ fn keys_agree_between_typage_and_lockbox() {
         let plaintext = bytes(300, 5);
         let sealed = t.encrypt(&recipient, false, &plaintext);
         assert_same(
-            &lockbox_open(home.path(), &file, &sealed),
+            &common::open_stdin(home.path(), &file, &sealed),
             &plaintext,
             &format!("{kind}: open with a typage identity file"),
         );

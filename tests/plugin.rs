@@ -118,15 +118,9 @@ impl Env {
 
 /// The stanza lines (`-> ...`) of a binary sealed file's header.
 fn stanza_lines(sealed: &[u8]) -> Vec<String> {
-    let end = sealed
-        .windows(4)
-        .position(|w| w == b"\n---")
-        .expect("the header ends with a --- line");
-    String::from_utf8(sealed[..end].to_vec())
-        .expect("the header is text")
-        .lines()
+    common::header_lines(sealed)
+        .into_iter()
         .filter(|l| l.starts_with("-> "))
-        .map(str::to_owned)
         .collect()
 }
 

@@ -8,36 +8,13 @@ mod common;
 
 use base64::Engine as _;
 use common::{bytes, lockbox};
+use common::{header_lines, open_stdin as open, path_str as s};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const PQ_IDENTITY_PREFIX: &str = "AGE-SECRET-KEY-PQ-1";
 const PQ_RECIPIENT_PREFIX: &str = "age1pq1";
 const KAT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pq-kat");
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
-fn stdout_line(out: &[u8]) -> String {
-    String::from_utf8(out.to_vec())
-        .expect("UTF-8 output")
-        .trim()
-        .to_string()
-}
-
-/// `lockbox keygen [--pq] -o DIR/NAME`; returns (path, printed recipient).
-fn keygen(home: &Path, name: &str, pq: bool) -> (PathBuf, String) {
-    let path = home.join(name);
-    let mut cmd = lockbox(home);
-    cmd.arg("keygen");
-    if pq {
-        cmd.arg("--pq");
-    }
-    let out = cmd.args(["-o", s(&path)]).assert().success();
-    let recipient = stdout_line(&out.get_output().stdout);
-    (path, recipient)
-}
 
 /// `lockbox keygen -y FILE`: the recipients, one per line.
 fn to_recipients(home: &Path, file: &Path) -> Vec<String> {
@@ -54,43 +31,7 @@ fn to_recipients(home: &Path, file: &Path) -> Vec<String> {
 
 /// Seals `plaintext` to `recipients` (binary, stdout) and returns the file.
 fn seal(home: &Path, recipients: &[&str], plaintext: &[u8]) -> Vec<u8> {
-    let mut cmd = lockbox(home);
-    cmd.arg("seal");
-    for r in recipients {
-        cmd.args(["-r", r]);
-    }
-    cmd.write_stdin(plaintext)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
-}
-
-/// Opens `sealed` with the identity file and returns the plaintext.
-fn open(home: &Path, identity: &Path, sealed: &[u8]) -> Vec<u8> {
-    lockbox(home)
-        .args(["open", "-i", s(identity)])
-        .write_stdin(sealed)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
-}
-
-/// The header lines of a binary sealed file, up to (not including) the MAC
-/// line.
-fn header_lines(sealed: &[u8]) -> Vec<String> {
-    let end = sealed
-        .windows(4)
-        .position(|w| w == b"\n---")
-        .expect("a MAC line");
-    String::from_utf8(sealed[..end].to_vec())
-        .expect("the header is ASCII")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    common::seal_stdin(home, recipients, false, plaintext)
 }
 
 /// Files in `dir` other than the ones named in `keep`: a refused seal must
@@ -111,7 +52,7 @@ fn leftovers(dir: &Path, keep: &[&str]) -> Vec<String> {
 #[test]
 fn keygen_pq_writes_a_private_identity_file_and_prints_its_recipient() {
     let home = tempfile::tempdir().unwrap();
-    let (path, recipient) = keygen(home.path(), "pq.txt", true);
+    let (path, recipient) = common::keypair(home.path(), "pq.txt", true);
 
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "identity file mode {mode:o}");
@@ -137,14 +78,14 @@ fn keygen_pq_writes_a_private_identity_file_and_prints_its_recipient() {
     }
 
     // Two runs give two different keys.
-    let (_, other) = keygen(home.path(), "pq2.txt", true);
+    let (_, other) = common::keypair(home.path(), "pq2.txt", true);
     assert_ne!(other, recipient);
 }
 
 #[test]
 fn keygen_y_on_a_pq_identity_gives_the_printed_recipient() {
     let home = tempfile::tempdir().unwrap();
-    let (path, recipient) = keygen(home.path(), "pq.txt", true);
+    let (path, recipient) = common::keypair(home.path(), "pq.txt", true);
     assert_eq!(to_recipients(home.path(), &path), vec![recipient]);
 }
 
@@ -173,7 +114,7 @@ fn keygen_y_gives_the_known_answers() {
 #[test]
 fn a_pq_sealed_file_round_trips_and_has_one_mlkem768x25519_stanza() {
     let home = tempfile::tempdir().unwrap();
-    let (identity, recipient) = keygen(home.path(), "pq.txt", true);
+    let (identity, recipient) = common::keypair(home.path(), "pq.txt", true);
     for len in [0, 100, 65536 + 1] {
         let plaintext = bytes(len, len as u64 + 1);
         let sealed = seal(home.path(), &[&recipient], &plaintext);
@@ -207,8 +148,8 @@ fn a_pq_sealed_file_round_trips_and_has_one_mlkem768x25519_stanza() {
 #[test]
 fn an_identity_file_mixing_pq_and_x25519_opens_files_sealed_to_either() {
     let home = tempfile::tempdir().unwrap();
-    let (pq, pq_recipient) = keygen(home.path(), "pq.txt", true);
-    let (x, x_recipient) = keygen(home.path(), "x.txt", false);
+    let (pq, pq_recipient) = common::keypair(home.path(), "pq.txt", true);
+    let (x, x_recipient) = common::keypair(home.path(), "x.txt", false);
     assert!(x_recipient.starts_with("age1") && !x_recipient.starts_with(PQ_RECIPIENT_PREFIX));
 
     // Both orders, so neither identity type shadows the other.
@@ -300,8 +241,8 @@ fn assert_weak_link_hint(stderr: &str, what: &str) {
 #[test]
 fn sealing_to_pq_and_x25519_together_is_a_usage_error_that_writes_nothing() {
     let home = tempfile::tempdir().unwrap();
-    let (pq, pq_recipient) = keygen(home.path(), "pq.txt", true);
-    let (x, x_recipient) = keygen(home.path(), "x.txt", false);
+    let (pq, pq_recipient) = common::keypair(home.path(), "pq.txt", true);
+    let (x, x_recipient) = common::keypair(home.path(), "x.txt", false);
 
     for order in [
         [pq_recipient.as_str(), x_recipient.as_str()],
@@ -329,7 +270,7 @@ fn sealing_to_pq_and_x25519_together_is_a_usage_error_that_writes_nothing() {
 #[test]
 fn a_pq_recipient_with_a_passphrase_is_refused() {
     let home = tempfile::tempdir().unwrap();
-    let (_, pq_recipient) = keygen(home.path(), "pq.txt", true);
+    let (_, pq_recipient) = common::keypair(home.path(), "pq.txt", true);
     let stderr = assert_refused(
         home.path(),
         &["-p", "-r", &pq_recipient],
@@ -341,8 +282,8 @@ fn a_pq_recipient_with_a_passphrase_is_refused() {
 #[test]
 fn several_pq_recipients_are_fine() {
     let home = tempfile::tempdir().unwrap();
-    let (a, a_recipient) = keygen(home.path(), "a.txt", true);
-    let (b, b_recipient) = keygen(home.path(), "b.txt", true);
+    let (a, a_recipient) = common::keypair(home.path(), "a.txt", true);
+    let (b, b_recipient) = common::keypair(home.path(), "b.txt", true);
     let plaintext = bytes(5000, 9);
     let sealed = seal(home.path(), &[&a_recipient, &b_recipient], &plaintext);
     let n = header_lines(&sealed)

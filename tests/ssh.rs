@@ -45,19 +45,7 @@ fn ssh_key(ssh_keygen: &Path, dir: &Path, name: &str, kind: &str) -> (PathBuf, S
 
 /// The `-> TYPE` of every stanza in a binary age header.
 fn stanza_types(sealed: &[u8]) -> Vec<String> {
-    assert!(
-        sealed.starts_with(b"age-encryption.org/v1\n"),
-        "not a binary age file"
-    );
-    let end = sealed
-        .windows(4)
-        .position(|w| w == b"\n---")
-        .expect("a MAC line");
-    String::from_utf8_lossy(&sealed[..end])
-        .lines()
-        .filter_map(|l| l.strip_prefix("-> "))
-        .map(|l| l.split(' ').next().unwrap_or("").to_string())
-        .collect()
+    common::assert_form(sealed, false, "sealed").expect("a binary file")
 }
 
 /// The age stanza type for a key made with `ssh-keygen -t kind`.

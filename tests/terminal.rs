@@ -3,25 +3,30 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+
 use common::terminal::Tmux;
+
+/// Starts `lockbox seal -p -o DIR/in.age DIR/in.txt` in tmux, `in.txt`
+/// holding `plaintext`: the session and the output path.
+fn seal_with_passphrase(home: &Path, dir: &Path, plaintext: &str) -> Option<(Tmux, PathBuf)> {
+    let input = dir.join("in.txt");
+    std::fs::write(&input, plaintext).unwrap();
+    let sealed = dir.join("in.age");
+    let cmdline = format!(
+        "lockbox seal -p -o {} {}",
+        sealed.display(),
+        input.display()
+    );
+    Some((Tmux::start(home, &cmdline)?, sealed))
+}
 
 #[test]
 fn passphrase_prompts_do_not_echo() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.txt");
-    std::fs::write(&input, "typed secret test\n").unwrap();
-    let sealed = dir.path().join("in.age");
-    let bin = assert_cmd::cargo::cargo_bin("lockbox");
-    let Some(t) = Tmux::start(
-        home.path(),
-        &format!(
-            "{} seal -p -o {} {}",
-            bin.display(),
-            sealed.display(),
-            input.display()
-        ),
-    ) else {
+    let Some((t, sealed)) = seal_with_passphrase(home.path(), dir.path(), "typed secret test\n")
+    else {
         return;
     };
     t.wait_for("Passphrase:");
@@ -41,12 +46,7 @@ fn passphrase_prompts_do_not_echo() {
     let out = dir.path().join("out.txt");
     let t = Tmux::start(
         home.path(),
-        &format!(
-            "{} open -o {} {}",
-            bin.display(),
-            out.display(),
-            sealed.display()
-        ),
+        &format!("lockbox open -o {} {}", out.display(), sealed.display()),
     )
     .unwrap();
     t.wait_for("Passphrase:");
@@ -61,19 +61,7 @@ fn passphrase_prompts_do_not_echo() {
 fn mismatched_confirmation_is_refused() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.txt");
-    std::fs::write(&input, "x").unwrap();
-    let sealed = dir.path().join("in.age");
-    let bin = assert_cmd::cargo::cargo_bin("lockbox");
-    let Some(t) = Tmux::start(
-        home.path(),
-        &format!(
-            "{} seal -p -o {} {}",
-            bin.display(),
-            sealed.display(),
-            input.display()
-        ),
-    ) else {
+    let Some((t, sealed)) = seal_with_passphrase(home.path(), dir.path(), "x") else {
         return;
     };
     t.wait_for("Passphrase:");
@@ -140,13 +128,11 @@ fn a_terminal_named_by_output_gets_the_terminal_checks() {
         .output()
         .unwrap();
     assert!(r.status.success());
-    let bin = assert_cmd::cargo::cargo_bin("lockbox");
     for out in ["/dev/stdout", "/dev/tty", "/proc/self/fd/1"] {
         let Some(t) = Tmux::start(
             home.path(),
             &format!(
-                "{} open -i {} -o {out} {}",
-                bin.display(),
+                "lockbox open -i {} -o {out} {}",
                 key.display(),
                 sealed.display()
             ),
@@ -167,11 +153,7 @@ fn a_terminal_named_by_output_gets_the_terminal_checks() {
 
         let t = Tmux::start(
             home.path(),
-            &format!(
-                "{} seal -r {recipient} -o {out} {}",
-                bin.display(),
-                input.display()
-            ),
+            &format!("lockbox seal -r {recipient} -o {out} {}", input.display()),
         )
         .unwrap();
         let screen = t.wait_for("EXIT=");

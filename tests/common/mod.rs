@@ -186,15 +186,54 @@ pub fn assert_form(sealed: &[u8], armor: bool, what: &str) -> Option<Vec<String>
         sealed.starts_with(b"age-encryption.org/v1\n"),
         "{what}: not a binary age file"
     );
-    let end = sealed
-        .windows(4)
-        .position(|w| w == b"\n---")
-        .unwrap_or_else(|| panic!("{what}: no MAC line"));
     Some(
-        String::from_utf8_lossy(&sealed[..end])
-            .lines()
+        header_lines(sealed)
+            .iter()
             .filter_map(|l| l.strip_prefix("-> "))
             .map(|l| l.split(' ').next().unwrap_or("").to_owned())
             .collect(),
     )
+}
+
+/// `lockbox ARGS...` with HOME at `home` and `stdin` on standard input,
+/// asserting success: what it wrote on stdout.
+pub fn lockbox_ok(home: &Path, args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    lockbox(home)
+        .args(args)
+        .write_stdin(stdin)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+/// `lockbox seal -r RECIPIENT... [-a]` of `plaintext` on stdin: the file.
+pub fn seal_stdin(home: &Path, recipients: &[&str], armor: bool, plaintext: &[u8]) -> Vec<u8> {
+    let mut args = vec!["seal"];
+    for r in recipients {
+        args.extend(["-r", r]);
+    }
+    if armor {
+        args.push("-a");
+    }
+    lockbox_ok(home, &args, plaintext)
+}
+
+/// `lockbox open -i IDENTITY` of `sealed` on stdin: the plaintext.
+pub fn open_stdin(home: &Path, identity: &Path, sealed: &[u8]) -> Vec<u8> {
+    lockbox_ok(home, &["open", "-i", path_str(identity)], sealed)
+}
+
+/// The header lines of a binary sealed file, up to (not including) the MAC
+/// line.
+pub fn header_lines(sealed: &[u8]) -> Vec<String> {
+    let end = sealed
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .expect("a MAC line");
+    String::from_utf8_lossy(&sealed[..end])
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }

@@ -12,11 +12,13 @@ pub struct Tmux {
 }
 
 impl Tmux {
-    /// Starts `cmdline` (a shell command line) with HOME and
-    /// XDG_CONFIG_HOME at `home`; it prints `EXIT=<status>` when it ends.
-    /// `None` (with a notice) when tmux is missing.
+    /// Starts `cmdline` (a shell command line; `lockbox` in it is the
+    /// binary under test) with HOME and XDG_CONFIG_HOME at `home`; it prints
+    /// `EXIT=<status>` when it ends. `None` (with a notice) when tmux is
+    /// missing.
     pub fn start(home: &Path, cmdline: &str) -> Option<Tmux> {
         let tmux = super::peer("tmux")?;
+        let cmdline = with_lockbox_binary(cmdline);
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let socket = format!("lockbox-test-{}-{n}", std::process::id());
@@ -85,13 +87,8 @@ impl Drop for Tmux {
 /// notice) when `script` is missing.
 pub fn under_script(home: &Path, cmdline: &str) -> Option<(i32, String)> {
     let script = super::peer("script")?;
-    let bin = assert_cmd::cargo::cargo_bin("lockbox");
     let out = Command::new(script)
-        .args([
-            "-qec",
-            &cmdline.replace("lockbox", &bin.display().to_string()),
-            "/dev/null",
-        ])
+        .args(["-qec", &with_lockbox_binary(cmdline), "/dev/null"])
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env_remove("LOCKBOX_PASSPHRASE")
@@ -102,4 +99,10 @@ pub fn under_script(home: &Path, cmdline: &str) -> Option<(i32, String)> {
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     ))
+}
+
+/// `cmdline` with its `lockbox ` commands pointing at the binary under test.
+fn with_lockbox_binary(cmdline: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    cmdline.replace("lockbox ", &format!("{} ", bin.display()))
 }

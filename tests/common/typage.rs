@@ -82,22 +82,23 @@ impl Typage {
         (identity, recipient)
     }
 
+    /// `peer.mjs encrypt [--armor] RECIPIENT`: `plaintext` sealed by typage.
     pub fn encrypt(&self, recipient: &str, armor: bool, plaintext: &[u8]) -> Vec<u8> {
-        let mut args = vec!["encrypt"];
-        if armor {
-            args.push("--armor");
-        }
-        args.push(recipient);
-        self.run(&args, plaintext)
+        self.crypt("encrypt", recipient, armor, plaintext)
     }
 
+    /// `peer.mjs decrypt [--armor] IDENTITY`: `sealed` opened by typage.
     pub fn decrypt(&self, identity: &str, armor: bool, sealed: &[u8]) -> Vec<u8> {
-        let mut args = vec!["decrypt"];
-        if armor {
-            args.push("--armor");
-        }
-        args.push(identity);
-        self.run(&args, sealed)
+        self.crypt("decrypt", identity, armor, sealed)
+    }
+
+    fn crypt(&self, op: &str, key: &str, armor: bool, input: &[u8]) -> Vec<u8> {
+        let args: Vec<&str> = [op]
+            .into_iter()
+            .chain(armor.then_some("--armor"))
+            .chain([key])
+            .collect();
+        self.run(&args, input)
     }
 }
 
