@@ -210,11 +210,7 @@ fn passphrase_round_trips_through_file_and_environment() {
         .write_stdin("secret\n")
         .output()
         .unwrap();
-    assert!(
-        sealed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sealed.stderr)
-    );
+    common::assert_success(&sealed);
     let text = String::from_utf8_lossy(&sealed.stdout);
     assert!(
         text.contains("\n-> scrypt ") && text.contains(" 18\n"),

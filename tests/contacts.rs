@@ -60,9 +60,8 @@ fn fingerprint_construction_is_documented_one() {
 
 #[test]
 fn add_show_list_verify_remove() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, recipient) = common::home_with_recipient("bob.key", false);
     let h = home.path();
-    let (_, recipient) = keypair(h, "bob.key", false);
     let fp = expected_fingerprint(&recipient);
 
     let out = add(h, &["bob", &recipient]);
@@ -150,9 +149,8 @@ fn add_show_list_verify_remove() {
 
 #[test]
 fn add_verified_from_file_and_stdin() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, a) = common::home_with_recipient("a.key", false);
     let h = home.path();
-    let (_, a) = keypair(h, "a.key", false);
     let (_, b) = keypair(h, "b.key", false);
     let list = h.join("team.txt");
     std::fs::write(&list, format!("# the team\n{a}\n\n{b}\n{a}\n")).unwrap();
@@ -296,9 +294,8 @@ fn a_recipient_wins_over_a_contact_of_the_same_name_unless_at() {
 
 #[test]
 fn unknown_contacts_list_close_names() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, r) = common::home_with_recipient("k", false);
     let h = home.path();
-    let (_, r) = keypair(h, "k", false);
     // No contacts at all.
     lockbox(h)
         .args(["seal", "-a", "-r", "bob"])
@@ -355,9 +352,8 @@ fn unknown_contacts_list_close_names() {
 
 #[test]
 fn invalid_names_are_refused_and_nothing_is_written() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, r) = common::home_with_recipient("k", false);
     let h = home.path();
-    let (_, r) = keypair(h, "k", false);
     let long = "a".repeat(65);
     for name in ["../evil", ".hidden", "a/b", "a b", "", "é", long.as_str()] {
         let out = add(h, &[name, &r]);
@@ -520,9 +516,8 @@ fn post_quantum_contact_round_trip() {
 
 #[test]
 fn contacts_follow_home_without_xdg_config_home() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, r) = common::home_with_recipient("k", false);
     let h = home.path();
-    let (_, r) = keypair(h, "k", false);
     lockbox(h)
         .env_remove("XDG_CONFIG_HOME")
         .args(["contact", "add", "bob", &r])

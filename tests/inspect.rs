@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use base64::prelude::{Engine, BASE64_STANDARD};
+use common::header_len;
 use common::{error_line, keypair, lockbox};
 use predicates::prelude::*;
 
@@ -30,15 +31,6 @@ fn binary(sealed: &[u8]) -> Vec<u8> {
         .filter(|l| !l.is_empty() && !l.starts_with("-----"))
         .collect();
     BASE64_STANDARD.decode(body).unwrap()
-}
-
-/// Header length of a binary file: through the end of the `---` line.
-fn header_len(bin: &[u8]) -> usize {
-    let at = bin
-        .windows(5)
-        .position(|w| w == b"\n--- ")
-        .expect("a MAC line");
-    at + 1 + bin[at + 1..].iter().position(|&b| b == b'\n').unwrap() + 1
 }
 
 /// The value of `"key": ` in the JSON text `json`, as written.
@@ -145,9 +137,8 @@ fn check(json: &str, sealed: &[u8], plaintext: usize, types: &[&str], pq: &str) 
 
 #[test]
 fn files_sealed_by_lockbox() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, r1) = common::home_with_recipient("a", false);
     let h = home.path();
-    let (_, r1) = keypair(h, "a", false);
     let (_, r2) = keypair(h, "b", false);
     for len in SIZES {
         for armor in [false, true] {
@@ -166,9 +157,8 @@ fn files_sealed_by_lockbox() {
 
 #[test]
 fn files_sealed_by_lockbox_post_quantum_and_passphrase() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, pq) = common::home_with_recipient("pq", true);
     let h = home.path();
-    let (_, pq) = keypair(h, "pq", true);
     let out = lockbox(h)
         .args(["seal", "-a", "-r", &pq])
         .write_stdin(common::bytes(70000, 1))
@@ -202,9 +192,8 @@ fn files_sealed_by_go_age() {
     let Some(age) = common::peer("age") else {
         return;
     };
-    let home = tempfile::tempdir().unwrap();
+    let (home, r1) = common::home_with_recipient("a", false);
     let h = home.path();
-    let (_, r1) = keypair(h, "a", false);
     let ssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
     for len in [0usize, 65536, 65537] {
         for armor in [false, true] {
@@ -237,9 +226,8 @@ fn files_sealed_by_typage_post_quantum() {
     let Some(t) = common::typage::typage() else {
         return;
     };
-    let home = tempfile::tempdir().unwrap();
+    let (home, pq) = common::home_with_recipient("pq", true);
     let h = home.path();
-    let (_, pq) = keypair(h, "pq", true);
     for (len, armor) in [(0usize, false), (100, true), (200_000, false)] {
         let sealed = t.encrypt(&pq, armor, &common::bytes(len, 5));
         let json = inspect_json(h, &sealed);
@@ -365,9 +353,8 @@ fn impossible_payload_sizes_give_null_and_a_note() {
 
 #[test]
 fn text_report() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, r) = common::home_with_recipient("a", false);
     let h = home.path();
-    let (_, r) = keypair(h, "a", false);
     let f = h.join("doc.age");
     lockbox(h)
         .args(["seal", "-a", "-r", &r, "-r", &r, "-o"])
@@ -433,9 +420,8 @@ fn needs_no_identity() {
 
 #[test]
 fn invalid_inputs() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, r) = common::home_with_recipient("a", false);
     let h = home.path();
-    let (_, r) = keypair(h, "a", false);
     let good = lockbox(h)
         .args(["seal", "-r", &r, "-o", "-"])
         .write_stdin("x")

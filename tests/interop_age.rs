@@ -77,6 +77,23 @@ fn age_open(age: &Age, identity: &Path, sealed: &Path) -> Vec<u8> {
     run(&age.age, &["-d", "-i", s(identity), s(sealed)])
 }
 
+/// `lockbox seal ARGS -o HOME/NAME INPUT`, then `age -d -i KEY`: age gets
+/// the plaintext back.
+fn lockbox_seals_age_opens_file(
+    (age, home, key): (&Age, &Path, &Path),
+    args: &[&str],
+    (input, data): (&Path, &[u8]),
+    name: &str,
+    what: &str,
+) {
+    let sealed = home.join(name);
+    let mut all = vec!["seal"];
+    all.extend(args);
+    all.extend(["-o", s(&sealed), s(input)]);
+    lockbox(home).args(&all).assert().success();
+    assert_same(&age_open(age, key, &sealed), data, what);
+}
+
 /// Writes the plaintext of `len` bytes to a file; returns (path, bytes).
 fn plaintext(dir: &Path, len: usize) -> (PathBuf, Vec<u8>) {
     let data = bytes(len, len as u64 + 1);
@@ -233,24 +250,18 @@ fn age_keygen_identity_works_in_lockbox() {
     );
 
     // lockbox seals to it (by recipient and by -i), age opens with it.
-    let sealed = home.join("by-lockbox.age");
-    lockbox(home)
-        .args(["seal", "-r", &recipient, "-o", s(&sealed), s(&input)])
-        .assert()
-        .success();
-    assert_same(
-        &age_open(&age, &key, &sealed),
-        &data,
+    lockbox_seals_age_opens_file(
+        (&age, home, &key),
+        &["-r", &recipient],
+        (&input, &data),
+        "by-lockbox.age",
         "lockbox seal -r -> age -d",
     );
-    let sealed = home.join("by-lockbox-i.age");
-    lockbox(home)
-        .args(["seal", "-i", s(&key), "-o", s(&sealed), s(&input)])
-        .assert()
-        .success();
-    assert_same(
-        &age_open(&age, &key, &sealed),
-        &data,
+    lockbox_seals_age_opens_file(
+        (&age, home, &key),
+        &["-i", s(&key)],
+        (&input, &data),
+        "by-lockbox-i.age",
         "lockbox seal -i -> age -d",
     );
 }
@@ -290,14 +301,11 @@ fn lockbox_keygen_identity_works_in_age() {
         &data,
         "age -r -> lockbox open",
     );
-    let sealed = home.join("by-lockbox.age");
-    lockbox(home)
-        .args(["seal", "-i", s(&key), "-o", s(&sealed), s(&input)])
-        .assert()
-        .success();
-    assert_same(
-        &age_open(&age, &key, &sealed),
-        &data,
+    lockbox_seals_age_opens_file(
+        (&age, home, &key),
+        &["-i", s(&key)],
+        (&input, &data),
+        "by-lockbox.age",
         "lockbox seal -i -> age -d",
     );
 }

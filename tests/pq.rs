@@ -10,7 +10,7 @@ use base64::Engine as _;
 use common::{bytes, lockbox};
 use common::{header_lines, open_stdin as open, path_str as s};
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const PQ_IDENTITY_PREFIX: &str = "AGE-SECRET-KEY-PQ-1";
 const PQ_RECIPIENT_PREFIX: &str = "age1pq1";
@@ -27,6 +27,15 @@ fn to_recipients(home: &Path, file: &Path) -> Vec<String> {
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// A home folder with a post-quantum identity `pq.txt` and an X25519 one
+/// `x.txt`: (path, recipient) of each.
+fn pq_and_x25519() -> (tempfile::TempDir, [(PathBuf, String); 2]) {
+    let home = tempfile::tempdir().unwrap();
+    let pq = common::keypair(home.path(), "pq.txt", true);
+    let x = common::keypair(home.path(), "x.txt", false);
+    (home, [pq, x])
 }
 
 /// Seals `plaintext` to `recipients` (binary, stdout) and returns the file.
@@ -147,9 +156,7 @@ fn a_pq_sealed_file_round_trips_and_has_one_mlkem768x25519_stanza() {
 
 #[test]
 fn an_identity_file_mixing_pq_and_x25519_opens_files_sealed_to_either() {
-    let home = tempfile::tempdir().unwrap();
-    let (pq, pq_recipient) = common::keypair(home.path(), "pq.txt", true);
-    let (x, x_recipient) = common::keypair(home.path(), "x.txt", false);
+    let (home, [(pq, pq_recipient), (x, x_recipient)]) = pq_and_x25519();
     assert!(x_recipient.starts_with("age1") && !x_recipient.starts_with(PQ_RECIPIENT_PREFIX));
 
     // Both orders, so neither identity type shadows the other.
@@ -240,9 +247,7 @@ fn assert_weak_link_hint(stderr: &str, what: &str) {
 
 #[test]
 fn sealing_to_pq_and_x25519_together_is_a_usage_error_that_writes_nothing() {
-    let home = tempfile::tempdir().unwrap();
-    let (pq, pq_recipient) = common::keypair(home.path(), "pq.txt", true);
-    let (x, x_recipient) = common::keypair(home.path(), "x.txt", false);
+    let (home, [(pq, pq_recipient), (x, x_recipient)]) = pq_and_x25519();
 
     for order in [
         [pq_recipient.as_str(), x_recipient.as_str()],

@@ -13,6 +13,7 @@ mod common;
 
 use std::path::Path;
 
+use common::header_len;
 use lockbox::layout as stream;
 use lockbox::{Error, Identity, Options};
 use proptest::prelude::*;
@@ -66,15 +67,6 @@ fn open(sealed: &[u8], threads: usize) -> (Option<&'static str>, Vec<u8>) {
     let mut out = Vec::new();
     let r = lockbox::open(&[identity()], sealed, &mut out, &options(threads, false));
     (r.err().map(|e| class(&e)), out)
-}
-
-/// The length of the binary header, final newline included.
-fn header_len(sealed: &[u8]) -> usize {
-    let mac = sealed
-        .windows(4)
-        .position(|w| w == b"\n---")
-        .expect("a MAC line");
-    mac + 1 + sealed[mac + 1..].iter().position(|&b| b == b'\n').unwrap() + 1
 }
 
 /// Checks a damaged binary file: a failure, of a class that fits where the

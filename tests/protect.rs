@@ -12,12 +12,18 @@ use predicates::prelude::*;
 
 const PASS: &str = "tr0ub4dor & 3 horses";
 
+/// `lockbox` with [`PASS`] in `LOCKBOX_PASSPHRASE`.
+fn with_passphrase(home: &Path) -> assert_cmd::Command {
+    let mut cmd = lockbox(home);
+    cmd.env("LOCKBOX_PASSPHRASE", PASS);
+    cmd
+}
+
 /// `keygen --protect -o FILE` with the passphrase from the environment;
 /// returns (file, recipient, stderr).
 fn protected(home: &Path, name: &str, extra: &[&str]) -> (PathBuf, String, String) {
     let path = home.join(name);
-    let mut cmd = lockbox(home);
-    cmd.env("LOCKBOX_PASSPHRASE", PASS);
+    let cmd = with_passphrase(home);
     let args: Vec<&str> = ["--protect"].iter().chain(extra).copied().collect();
     let (recipient, stderr) = common::keygen_with(cmd, &path, &args);
     (path, recipient, stderr)
@@ -71,8 +77,7 @@ fn lockbox_uses_a_protected_identity_everywhere() {
     std::fs::write(&passfile, format!("{PASS}\n")).unwrap();
 
     // keygen -y, with the passphrase from the environment or a file.
-    lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", PASS)
+    with_passphrase(h)
         .args(["keygen", "-y"])
         .arg(&key)
         .assert()
@@ -87,18 +92,13 @@ fn lockbox_uses_a_protected_identity_everywhere() {
         .stdout(format!("{recipient}\n"));
 
     // seal -i (to the identity's own recipient), then open -i.
-    let sealed = lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", PASS)
+    let sealed = with_passphrase(h)
         .args(["seal", "-a", "-i"])
         .arg(&key)
         .write_stdin("to myself")
         .output()
         .unwrap();
-    assert!(
-        sealed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sealed.stderr)
-    );
+    common::assert_success(&sealed);
     lockbox(h)
         .args(["open", "--passphrase-file"])
         .arg(&passfile)
@@ -118,13 +118,8 @@ fn lockbox_uses_a_protected_identity_everywhere() {
         .write_stdin("again")
         .output()
         .unwrap();
-    assert!(
-        sealed2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sealed2.stderr)
-    );
-    lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", PASS)
+    common::assert_success(&sealed2);
+    with_passphrase(h)
         .args(["open", "-i"])
         .arg(&key)
         .write_stdin(sealed2.stdout)
@@ -164,8 +159,7 @@ fn lockbox_uses_a_protected_identity_everywhere() {
 fn protected_default_identity_and_post_quantum() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let out = lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", PASS)
+    let out = with_passphrase(h)
         .args(["keygen", "--protect", "--pq"])
         .output()
         .unwrap();
@@ -181,16 +175,14 @@ fn protected_default_identity_and_post_quantum() {
         .write_stdin("pq")
         .output()
         .unwrap();
-    lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", PASS)
+    with_passphrase(h)
         .arg("open")
         .write_stdin(sealed.stdout)
         .assert()
         .success()
         .stdout("pq");
     // Never overwritten.
-    lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", PASS)
+    with_passphrase(h)
         .args(["keygen", "--protect"])
         .assert()
         .code(1)
@@ -201,8 +193,7 @@ fn protected_default_identity_and_post_quantum() {
 fn protect_to_stdout_and_usage_errors() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", PASS)
+    with_passphrase(h)
         .args(["keygen", "--protect", "-o", "-"])
         .assert()
         .success()

@@ -7,9 +7,16 @@ use std::path::{Path, PathBuf};
 
 use common::terminal::Tmux;
 
-/// Starts `lockbox seal -p -o DIR/in.age DIR/in.txt` in tmux, `in.txt`
-/// holding `plaintext`: the session and the output path.
-fn seal_with_passphrase(home: &Path, dir: &Path, plaintext: &str) -> Option<(Tmux, PathBuf)> {
+/// Runs `lockbox seal -p -o DIR/in.age DIR/in.txt` in tmux, `in.txt`
+/// holding `plaintext`, typing `first` at the passphrase prompt and
+/// `again` at the confirmation: the screen once it ended, and the output
+/// path.
+fn seal_with_passphrase(
+    home: &Path,
+    dir: &Path,
+    plaintext: &str,
+    [first, again]: [&str; 2],
+) -> Option<(String, PathBuf)> {
     let input = dir.join("in.txt");
     std::fs::write(&input, plaintext).unwrap();
     let sealed = dir.join("in.age");
@@ -18,28 +25,29 @@ fn seal_with_passphrase(home: &Path, dir: &Path, plaintext: &str) -> Option<(Tmu
         sealed.display(),
         input.display()
     );
-    Some((Tmux::start(home, &cmdline)?, sealed))
+    let t = Tmux::start(home, &cmdline)?;
+    t.wait_for("Passphrase:");
+    t.send(first);
+    t.wait_for("Confirm passphrase:");
+    t.send(again);
+    Some((t.wait_for("EXIT="), sealed))
 }
 
 #[test]
 fn passphrase_prompts_do_not_echo() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let Some((t, sealed)) = seal_with_passphrase(home.path(), dir.path(), "typed secret test\n")
+    let typed = ["tmux-typed-pass"; 2];
+    let Some((screen, sealed)) =
+        seal_with_passphrase(home.path(), dir.path(), "typed secret test\n", typed)
     else {
         return;
     };
-    t.wait_for("Passphrase:");
-    t.send("tmux-typed-pass");
-    t.wait_for("Confirm passphrase:");
-    t.send("tmux-typed-pass");
-    let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(
         !screen.contains("tmux-typed-pass"),
         "the passphrase was echoed:\n{screen}"
     );
-    drop(t);
 
     // The file opens with the passphrase typed at the prompt, which does
     // not echo either.
@@ -61,14 +69,10 @@ fn passphrase_prompts_do_not_echo() {
 fn mismatched_confirmation_is_refused() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let Some((t, sealed)) = seal_with_passphrase(home.path(), dir.path(), "x") else {
+    let typed = ["first-one", "second-one"];
+    let Some((screen, sealed)) = seal_with_passphrase(home.path(), dir.path(), "x", typed) else {
         return;
     };
-    t.wait_for("Passphrase:");
-    t.send("first-one");
-    t.wait_for("Confirm passphrase:");
-    t.send("second-one");
-    let screen = t.wait_for("EXIT=");
     assert!(
         screen.contains("lockbox: error: the passphrases do not match"),
         "{screen}"
@@ -84,13 +88,7 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     // Above the 64 MiB threshold for a bar.
     let big = dir.path().join("big");
     std::fs::write(&big, vec![0u8; 65 << 20]).unwrap();
-    let key = dir.path().join("k");
-    let r = common::lockbox(home.path())
-        .args(["keygen", "-q", "-o"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    let recipient = String::from_utf8(r.stdout).unwrap().trim().to_owned();
+    let (_, recipient) = common::keypair(home.path(), dir.path().join("k"), false);
     let out = common::lockbox(home.path())
         .args(["seal", "-r", &recipient, "-o"])
         .arg(dir.path().join("big.age"))
@@ -111,13 +109,7 @@ fn a_terminal_named_by_output_gets_the_terminal_checks() {
     // '-o /dev/stdout' and '-o /proc/self/fd/1' printed anything.
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("key.txt");
-    let r = common::lockbox(home.path())
-        .args(["keygen", "-q", "-o"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    let recipient = String::from_utf8(r.stdout).unwrap().trim().to_owned();
+    let (key, recipient) = common::keypair(home.path(), dir.path().join("key.txt"), false);
     let input = dir.path().join("in.bin");
     std::fs::write(&input, b"before\x01\x02\x7fafter-the-controls\n").unwrap();
     let sealed = dir.path().join("in.age");

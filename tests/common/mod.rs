@@ -237,3 +237,21 @@ pub fn header_lines(sealed: &[u8]) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// The length of a binary sealed file's header, through the end of the
+/// `---` line.
+pub fn header_len(sealed: &[u8]) -> usize {
+    let mac = sealed
+        .windows(5)
+        .position(|w| w == b"\n--- ")
+        .expect("a MAC line");
+    mac + 1 + sealed[mac + 1..].iter().position(|&b| b == b'\n').unwrap() + 1
+}
+
+/// A new home folder holding a new identity `name` (post-quantum when
+/// `pq`): the folder, and the identity's recipient.
+pub fn home_with_recipient(name: &str, pq: bool) -> (tempfile::TempDir, String) {
+    let home = tempfile::tempdir().unwrap();
+    let (_, recipient) = keypair(home.path(), name, pq);
+    (home, recipient)
+}
