@@ -28,6 +28,8 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Every dependency is used directly (dev-dependencies are the tests').
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 #![cfg_attr(not(feature = "cli"), allow(dead_code))]
 
 mod api;
