@@ -70,14 +70,14 @@ fn with_exit_statuses(text: &str) -> String {
     disable_help_subcommand = true,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Generate a new identity and print its recipient
     #[command(after_help = KEYGEN_EXAMPLES, long_about = KEYGEN_LONG)]
     Keygen(KeygenArgs),
@@ -271,7 +271,7 @@ Examples:
 
 /// Arguments of `lockbox inspect`.
 #[derive(Debug, Args)]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// Print one JSON object (stable fields, see the man page)
     #[arg(long)]
     pub json: bool,
@@ -287,7 +287,7 @@ pub struct InspectArgs {
 
 /// Arguments of `lockbox contact`.
 #[derive(Debug, Args)]
-pub struct ContactArgs {
+pub(crate) struct ContactArgs {
     #[command(subcommand)]
     pub command: ContactCommand,
 
@@ -298,7 +298,7 @@ pub struct ContactArgs {
 
 /// The `lockbox contact` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum ContactCommand {
+pub(crate) enum ContactCommand {
     /// Add a contact: a name for one or more recipients
     #[command(after_help = CONTACT_ADD_EXAMPLES)]
     Add(ContactAddArgs),
@@ -321,7 +321,7 @@ Examples:
 
 /// Arguments of `lockbox contact add`.
 #[derive(Debug, Args)]
-pub struct ContactAddArgs {
+pub(crate) struct ContactAddArgs {
     /// The contact's name (letters, digits, '.', '_', '-')
     #[arg(value_name = "NAME")]
     pub name: String,
@@ -341,7 +341,7 @@ pub struct ContactAddArgs {
 
 /// A contact name argument.
 #[derive(Debug, Args)]
-pub struct ContactNameArgs {
+pub(crate) struct ContactNameArgs {
     /// The contact's name
     #[arg(value_name = "NAME")]
     pub name: String,
@@ -349,7 +349,7 @@ pub struct ContactNameArgs {
 
 /// Arguments of `lockbox keygen`.
 #[derive(Debug, Args)]
-pub struct KeygenArgs {
+pub(crate) struct KeygenArgs {
     /// Write the identity to FILE ('-' for stdout) instead of the default identity file
     #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
@@ -381,7 +381,7 @@ pub struct KeygenArgs {
 
 /// Where a non-interactive passphrase comes from.
 #[derive(Debug, Args, Clone, Default)]
-pub struct PassphraseArgs {
+pub(crate) struct PassphraseArgs {
     /// Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub passphrase_file: Option<PathBuf>,
@@ -389,7 +389,7 @@ pub struct PassphraseArgs {
 
 /// How the work runs and how much it says.
 #[derive(Debug, Args, Clone, Default)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Worker threads for sealing and opening (default: the cores available)
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -401,7 +401,7 @@ pub struct RunArgs {
 
 /// Arguments of `lockbox seal`.
 #[derive(Debug, Args)]
-pub struct SealArgs {
+pub(crate) struct SealArgs {
     /// Seal to RECIPIENT (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ..., age1NAME1...); repeatable
     #[arg(short, long = "recipient", value_name = "RECIPIENT")]
     pub recipients: Vec<String>,
@@ -439,7 +439,7 @@ pub struct SealArgs {
 
 /// Arguments of `lockbox open`.
 #[derive(Debug, Args)]
-pub struct OpenArgs {
+pub(crate) struct OpenArgs {
     /// Open with the identity in FILE; repeatable (default: the default identity file)
     #[arg(short, long = "identity", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub identities: Vec<PathBuf>,

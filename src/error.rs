@@ -6,7 +6,7 @@ use crate::format::FormatError;
 
 /// The exit statuses of the contract (DESIGN.md §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// Any failure not covered by another status.
     Failure = 1,
     /// The command line was wrong.
@@ -19,10 +19,10 @@ pub enum Exit {
 
 impl Exit {
     /// Every status but success, in order.
-    pub const ALL: [Exit; 4] = [Exit::Failure, Exit::Usage, Exit::NoMatch, Exit::Invalid];
+    pub(crate) const ALL: [Exit; 4] = [Exit::Failure, Exit::Usage, Exit::NoMatch, Exit::Invalid];
 
     /// What the status means, in a few words (`--help`).
-    pub fn summary(self) -> &'static str {
+    pub(crate) fn summary(self) -> &'static str {
         match self {
             Exit::Failure => "other failure",
             Exit::Usage => "usage error",
@@ -33,7 +33,7 @@ impl Exit {
 }
 
 /// The exit statuses as `--help` gives them: one line, from [`Exit`].
-pub fn exit_status_line() -> String {
+pub(crate) fn exit_status_line() -> String {
     let mut parts = vec!["0 success".to_owned()];
     parts.extend(
         Exit::ALL
@@ -48,7 +48,7 @@ pub fn exit_status_line() -> String {
 /// Commands return `anyhow::Error`; `main` looks for the first `Error` in the
 /// chain to pick the exit status and hints. Anything else exits with 1.
 #[derive(Debug)]
-pub struct Error {
+pub(crate) struct Error {
     /// The exit status this error leads to.
     pub exit: Exit,
     /// The message, lower case, no final period.
@@ -59,17 +59,17 @@ pub struct Error {
 
 impl Error {
     /// A usage error (exit 2).
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self::new(Exit::Usage, message)
     }
 
     /// A general failure (exit 1).
-    pub fn failure(message: impl Into<String>) -> Self {
+    pub(crate) fn failure(message: impl Into<String>) -> Self {
         Self::new(Exit::Failure, message)
     }
 
     /// An error with the given exit status.
-    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
         Self {
             exit,
             message: message.into(),
@@ -78,7 +78,7 @@ impl Error {
     }
 
     /// Adds a hint line.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
         self
     }
@@ -93,7 +93,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// The exit status and hints for an error chain.
-pub fn classify(err: &anyhow::Error) -> (Exit, Vec<String>) {
+pub(crate) fn classify(err: &anyhow::Error) -> (Exit, Vec<String>) {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<Error>() {
             return (e.exit, e.hints.clone());
@@ -112,7 +112,7 @@ pub fn classify(err: &anyhow::Error) -> (Exit, Vec<String>) {
 
 /// The exit status and hints for an error of the engine: the one place
 /// that decides them.
-pub fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
+pub(crate) fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
     match e {
         FormatError::NoMatch(types) => {
             let mut hints = vec![format!(
@@ -160,7 +160,7 @@ pub fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
 
 /// Renders an error chain as one line: `outer: inner: innermost`, without
 /// repeating a cause whose text is already part of its parent.
-pub fn render(err: &anyhow::Error) -> String {
+pub(crate) fn render(err: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in err.chain() {
         let text = cause.to_string();
@@ -179,7 +179,7 @@ pub fn render(err: &anyhow::Error) -> String {
 
 /// Most characters of a user-supplied string shown in a message; longer
 /// ones are cut, with '…' where the rest was.
-pub const MAX_SHOWN: usize = 80;
+pub(crate) const MAX_SHOWN: usize = 80;
 
 /// Bech32's data characters (BIP 173), lower case.
 const BECH32_DATA: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -198,7 +198,7 @@ const MIN_BARE_KEY_DATA: usize = 24;
 /// key, or some key (a recipient, or the data of a secret key given a
 /// public prefix).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyLike {
+pub(crate) enum KeyLike {
     /// It holds `AGE-SECRET-KEY-` or `AGE-PLUGIN-`, in any case.
     Secret,
     /// It holds a long run of Bech32 data characters: 16 or more after a
@@ -208,7 +208,7 @@ pub enum KeyLike {
 
 impl KeyLike {
     /// What it is, for messages: "a secret key" or "a key".
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             KeyLike::Secret => "a secret key",
             KeyLike::Bech32 => "a key",
@@ -281,7 +281,7 @@ fn key_like(s: &str) -> Option<(KeyLike, String)> {
 
 /// Whether a user-supplied string looks like key material, which messages
 /// never show.
-pub fn looks_like_key(s: impl AsRef<std::ffi::OsStr>) -> Option<KeyLike> {
+pub(crate) fn looks_like_key(s: impl AsRef<std::ffi::OsStr>) -> Option<KeyLike> {
     key_like(&s.as_ref().to_string_lossy()).map(|(kind, _)| kind)
 }
 
@@ -290,7 +290,7 @@ pub fn looks_like_key(s: impl AsRef<std::ffi::OsStr>) -> Option<KeyLike> {
 /// [`MAX_SHOWN`] characters. A string that looks like key material (see
 /// [`looks_like_key`]) shows only its prefix, `'AGE-SECRET-KEY-1…'`, never
 /// any of its data (issue 10).
-pub fn quote(s: impl AsRef<std::ffi::OsStr>) -> String {
+pub(crate) fn quote(s: impl AsRef<std::ffi::OsStr>) -> String {
     let s = s.as_ref().to_string_lossy();
     if let Some((_, prefix)) = key_like(&s) {
         return format!("'{prefix}…'");
@@ -320,7 +320,11 @@ pub fn quote(s: impl AsRef<std::ffi::OsStr>) -> String {
 /// written: `failed to ACTION 'PATH'` with the system's reason. A "path"
 /// that is a key typed where a file name goes is not shown: the message
 /// says what it is instead, with a hint (issue 10).
-pub fn file_error(action: &str, path: &std::path::Path, cause: std::io::Error) -> anyhow::Error {
+pub(crate) fn file_error(
+    action: &str,
+    path: &std::path::Path,
+    cause: std::io::Error,
+) -> anyhow::Error {
     match looks_like_key(path) {
         Some(kind) => Error::failure(format!(
             "failed to {action} {} ({}, not a file name)",

@@ -57,12 +57,12 @@ fn unregister_temp(path: &Path) {
 }
 
 /// Whether a path argument means stdin or stdout.
-pub fn is_std(path: Option<&Path>) -> bool {
+pub(crate) fn is_std(path: Option<&Path>) -> bool {
     path.is_none_or(|p| p == Path::new("-"))
 }
 
 /// A name for messages: the path in quotes, or "standard input".
-pub fn input_name(path: Option<&Path>) -> String {
+pub(crate) fn input_name(path: Option<&Path>) -> String {
     match path {
         Some(p) if !is_std(Some(p)) => quote(p),
         _ => "standard input".into(),
@@ -70,7 +70,7 @@ pub fn input_name(path: Option<&Path>) -> String {
 }
 
 /// Opens the input: a file, or stdin when absent or `-`.
-pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn Read + Send>> {
+pub(crate) fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn Read + Send>> {
     match path {
         Some(p) if !is_std(Some(p)) => {
             let f = File::open(p).map_err(|e| file_error("open input", p, e))?;
@@ -97,7 +97,10 @@ fn stdout_file() -> io::Result<File> {
 /// following symbolic links), not by spelling. `reads` pairs what each file
 /// is ("input", "identity file", ...) with its path; `-` and paths that do
 /// not exist are skipped.
-pub fn check_output_not_read(output: Option<&Path>, reads: &[(&str, &Path)]) -> anyhow::Result<()> {
+pub(crate) fn check_output_not_read(
+    output: Option<&Path>,
+    reads: &[(&str, &Path)],
+) -> anyhow::Result<()> {
     let Some(o) = output.filter(|o| !is_std(Some(o))) else {
         return Ok(());
     };
@@ -128,7 +131,7 @@ pub fn check_output_not_read(output: Option<&Path>, reads: &[(&str, &Path)]) -> 
 /// message would be sealed. `uses` pairs each flag that reads a file with
 /// the paths given to it (`-` is stdin); `input` is the INPUT argument,
 /// stdin when absent or `-`. Checked before anything is read.
-pub fn check_stdin_used_once(
+pub(crate) fn check_stdin_used_once(
     uses: &[(&str, &[PathBuf])],
     input: Option<&Path>,
 ) -> anyhow::Result<()> {
@@ -154,7 +157,7 @@ pub fn check_stdin_used_once(
 
 /// What an output file holds, which decides its mode (issue 10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Holds {
+pub(crate) enum Holds {
     /// A sealed file: mode 0666 minus the umask, as any Unix tool creates
     /// a file; an existing file being replaced keeps its mode.
     Sealed,
@@ -187,7 +190,7 @@ fn output_mode(holds: Holds, existing: Option<u32>) -> u32 {
 }
 
 /// Where output goes.
-pub struct Output {
+pub(crate) struct Output {
     kind: OutputKind,
     /// The `-o` path, for messages.
     path: Option<PathBuf>,
@@ -242,7 +245,7 @@ impl Output {
     /// points to), created exclusively with mode 0600 and given its final
     /// mode (see [`Holds`]) when committed; a special file is written in
     /// place.
-    pub fn create(path: Option<&Path>, holds: Holds) -> anyhow::Result<Output> {
+    pub(crate) fn create(path: Option<&Path>, holds: Holds) -> anyhow::Result<Output> {
         let p = match path {
             Some(p) if !is_std(Some(p)) => p,
             _ => {
@@ -320,7 +323,7 @@ impl Output {
     }
 
     /// Whether the output is a terminal.
-    pub fn is_terminal(&self) -> bool {
+    pub(crate) fn is_terminal(&self) -> bool {
         match &self.kind {
             OutputKind::Stdout(f) | OutputKind::InPlace(f) => f.is_terminal(),
             OutputKind::Atomic { .. } | OutputKind::Done => false,
@@ -329,7 +332,7 @@ impl Output {
 
     /// Finishes the output: flushes it, and for a file, syncs it to disk
     /// and renames it over the target.
-    pub fn commit(mut self) -> anyhow::Result<()> {
+    pub(crate) fn commit(mut self) -> anyhow::Result<()> {
         let name = self.name();
         match std::mem::replace(&mut self.kind, OutputKind::Done) {
             OutputKind::Done => Ok(()),
@@ -363,7 +366,7 @@ impl Output {
     }
 
     /// The output's name for messages.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match &self.path {
             Some(p) => format!("output {}", quote(p)),
             None => "standard output".into(),
@@ -407,20 +410,20 @@ impl Write for Output {
 }
 
 /// Whether stderr is a terminal (for progress bars and prompts).
-pub fn stderr_is_terminal() -> bool {
+pub(crate) fn stderr_is_terminal() -> bool {
     io::stderr().is_terminal()
 }
 
 /// Whether `data` is safe to print on a terminal: no control characters
 /// other than tab, newline and carriage return.
-pub fn printable(data: &[u8]) -> bool {
+pub(crate) fn printable(data: &[u8]) -> bool {
     !data
         .iter()
         .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
 }
 
 /// Writes a new file exclusively with mode 0600: never overwrites.
-pub fn create_secret_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn create_secret_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
         .write(true)

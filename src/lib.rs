@@ -27,7 +27,7 @@
 //! the `cli` feature (on by default), which only the binary uses.
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 // Every dependency is used directly (dev-dependencies are the tests').
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 #![cfg_attr(not(feature = "cli"), allow(dead_code))]
@@ -75,7 +75,8 @@ pub mod limits {
     pub use crate::format::header::{
         MAX_HEADER, MAX_HEADER_ARGS, MAX_LINE, MAX_STANZAS, MAX_STANZA_ARGS,
     };
-    pub use crate::keys::{DEFAULT_MAX_WORK_FACTOR, MAX_IDENTITIES, MAX_KEY_FILE, MAX_RECIPIENTS};
+    pub use crate::keys::protected::DEFAULT_MAX_WORK_FACTOR;
+    pub use crate::keys::{MAX_IDENTITIES, MAX_KEY_FILE, MAX_RECIPIENTS};
 }
 
 /// The engine's properties for the fuzz targets (`cargo fuzz` builds with

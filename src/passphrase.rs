@@ -11,11 +11,11 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::{quote, Error};
 
 /// The environment variable holding a non-interactive passphrase.
-pub const ENV_PASSPHRASE: &str = "LOCKBOX_PASSPHRASE";
+pub(crate) const ENV_PASSPHRASE: &str = "LOCKBOX_PASSPHRASE";
 
 /// Where passphrases come from.
 #[derive(Clone, Debug, Default)]
-pub struct PassphraseSource {
+pub(crate) struct PassphraseSource {
     /// `--passphrase-file`: its first line is the passphrase.
     pub file: Option<PathBuf>,
     /// `open --max-work-factor`: the highest scrypt work factor accepted for
@@ -24,12 +24,12 @@ pub struct PassphraseSource {
     pub max_work_factor: Option<u8>,
 }
 
-pub use crate::keys::DEFAULT_MAX_WORK_FACTOR;
+pub(crate) use crate::keys::DEFAULT_MAX_WORK_FACTOR;
 
 /// The longest passphrase accepted, in bytes, wherever it comes from.
 /// Longer is refused, never cut: two passphrases sharing their first
 /// 64 KiB must not open each other's files (issue 10).
-pub const MAX_PASSPHRASE: usize = 64 * 1024;
+pub(crate) const MAX_PASSPHRASE: usize = 64 * 1024;
 
 /// The first line of a passphrase file, without its line ending.
 fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
@@ -75,13 +75,13 @@ fn too_long(from: &str) -> Error {
 
 impl PassphraseSource {
     /// Whether a non-interactive passphrase is available.
-    pub fn is_scripted(&self) -> bool {
+    pub(crate) fn is_scripted(&self) -> bool {
         self.file.is_some() || std::env::var_os(ENV_PASSPHRASE).is_some()
     }
 
     /// Gets a passphrase: `--passphrase-file`, then `$LOCKBOX_PASSPHRASE`,
     /// then the terminal (asked twice when `confirm`).
-    pub fn get(&self, prompt: &str, confirm: bool) -> anyhow::Result<SecretString> {
+    pub(crate) fn get(&self, prompt: &str, confirm: bool) -> anyhow::Result<SecretString> {
         if let Some(path) = &self.file {
             return read_first_line(path);
         }
@@ -109,7 +109,7 @@ impl PassphraseSource {
 }
 
 /// Asks on the terminal with echo off; a clear error when there is none.
-pub fn prompt_terminal(prompt: &str) -> anyhow::Result<SecretString> {
+pub(crate) fn prompt_terminal(prompt: &str) -> anyhow::Result<SecretString> {
     let no_terminal = || {
         Error::failure("a passphrase is needed but there is no terminal to ask it on").hint(
             format!("use --passphrase-file FILE or set {ENV_PASSPHRASE}"),
@@ -138,7 +138,7 @@ fn ask_terminal(prompt: &str) -> Option<String> {
 
 /// The callbacks age plugins and encrypted SSH keys use to reach the user.
 #[derive(Clone, Debug, Default)]
-pub struct TerminalCallbacks {
+pub(crate) struct TerminalCallbacks {
     /// Passphrase source for encrypted SSH keys.
     pub source: PassphraseSource,
 }

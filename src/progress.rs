@@ -9,13 +9,13 @@ const MIN_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A progress bar, or nothing when stderr is not a terminal, when quiet, or
 /// when the input is small or of unknown size.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
 }
 
 impl Progress {
     /// A bar for `total` bytes, shown only if `enabled` and worth it.
-    pub fn new(total: Option<u64>, enabled: bool) -> Self {
+    pub(crate) fn new(total: Option<u64>, enabled: bool) -> Self {
         let bar = match total {
             Some(t) if enabled && t >= MIN_BYTES && crate::io::stderr_is_terminal() => {
                 let bar =
@@ -35,14 +35,14 @@ impl Progress {
     }
 
     /// Records `n` more bytes done. Cheap: an atomic add.
-    pub fn add(&self, n: u64) {
+    pub(crate) fn add(&self, n: u64) {
         if let Some(b) = &self.bar {
             b.inc(n);
         }
     }
 
     /// Removes the bar from the terminal.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

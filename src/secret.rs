@@ -22,11 +22,11 @@ const SECRET_READ_STEP: usize = 8 * 1024;
 /// larger one and zeroizing the old, so no copy of the secret is ever freed
 /// unwiped (issue 10). Size it up front when the size is known.
 #[derive(Default)]
-pub struct SecretBuffer(Zeroizing<Vec<u8>>);
+pub(crate) struct SecretBuffer(Zeroizing<Vec<u8>>);
 
 impl SecretBuffer {
     /// An empty buffer with room for `capacity` bytes.
-    pub fn with_capacity(capacity: usize) -> SecretBuffer {
+    pub(crate) fn with_capacity(capacity: usize) -> SecretBuffer {
         SecretBuffer(Zeroizing::new(Vec::with_capacity(capacity)))
     }
 
@@ -44,7 +44,7 @@ impl SecretBuffer {
 
     /// Reads `r` to its end, or until it holds more than `max` bytes (one
     /// more: the caller tells a secret that is too long by its length).
-    pub fn read_from<R: Read + ?Sized>(&mut self, r: &mut R, max: usize) -> io::Result<()> {
+    pub(crate) fn read_from<R: Read + ?Sized>(&mut self, r: &mut R, max: usize) -> io::Result<()> {
         loop {
             let len = self.0.len();
             if len > max {
@@ -76,7 +76,7 @@ impl SecretBuffer {
     }
 
     /// The bytes, still zeroized when dropped.
-    pub fn into_inner(self) -> Zeroizing<Vec<u8>> {
+    pub(crate) fn into_inner(self) -> Zeroizing<Vec<u8>> {
         self.0
     }
 }

@@ -205,7 +205,8 @@ fn every_vector_through_the_library() {
 
 /// Says how many vectors ran, straight to stderr past the test harness's
 /// capture (so that every `cargo test` run shows it), then fails on any
-/// failure.
+/// failure. (`eprintln!` would be captured: hence `writeln!` to stderr.)
+#[allow(clippy::explicit_write)]
 fn report(how: &str, ran: usize, failures: &[String]) {
     writeln!(
         std::io::stderr(),

@@ -11,7 +11,7 @@ use crate::keys::contacts::{self, Contact};
 use crate::keys::{self, RecipientEntry};
 
 /// Runs `lockbox contact`.
-pub fn run(args: &ContactArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &ContactArgs) -> anyhow::Result<()> {
     let quiet = args.quiet;
     match &args.command {
         ContactCommand::Add(a) => add(a, quiet),

@@ -22,7 +22,7 @@ const NONCE: u64 = stream::NONCE as u64;
 
 /// What `inspect` found.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     /// Whether the input was ASCII-armored.
     pub armored: bool,
     /// The stanza types, in file order.
@@ -54,7 +54,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Runs `lockbox inspect`.
-pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &InspectArgs) -> anyhow::Result<()> {
     let input = args.input.as_deref();
     if io::is_std(input) && std::io::stdin().is_terminal() {
         return Err(
@@ -82,7 +82,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<()> {
 }
 
 /// Reads a sealed input to its end, without decrypting, and reports on it.
-pub fn inspect<R: Read + Send>(input: R) -> anyhow::Result<Report> {
+pub(crate) fn inspect<R: Read + Send>(input: R) -> anyhow::Result<Report> {
     let count = Arc::new(AtomicU64::new(0));
     let counting = Counting {
         inner: input,
@@ -113,7 +113,7 @@ pub fn inspect<R: Read + Send>(input: R) -> anyhow::Result<Report> {
 /// The plaintext size a payload of `payload` bytes implies: the nonce, then
 /// chunks of 64 KiB + 16 bytes of tag, the last one shorter (and empty only
 /// when it is the only one).
-pub fn plaintext_size(payload: u64) -> Result<u64, String> {
+pub(crate) fn plaintext_size(payload: u64) -> Result<u64, String> {
     if payload < NONCE + TAG {
         return Err(format!(
             "{payload} bytes is shorter than a nonce and one sealed chunk (32 bytes)"
@@ -152,7 +152,7 @@ fn json_string(s: &str) -> String {
 }
 
 /// The JSON report: lockbox's fields, then Go age-inspect's.
-pub fn to_json(r: &Report) -> String {
+pub(crate) fn to_json(r: &Report) -> String {
     let list = |v: &[String]| {
         let items: Vec<String> = v.iter().map(|s| json_string(s)).collect();
         format!("[{}]", items.join(", "))

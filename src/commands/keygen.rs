@@ -12,7 +12,7 @@ use crate::keys::{self, pq};
 use crate::passphrase::PassphraseSource;
 
 /// Runs `lockbox keygen`.
-pub fn run(args: &KeygenArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
     let source = PassphraseSource {
         file: args.passphrase.passphrase_file.clone(),
         max_work_factor: None,

@@ -1,11 +1,11 @@
 //! The subcommands: each turns parsed arguments into work on the library.
 //! No cryptography here.
 
-pub mod contact;
-pub mod inspect;
-pub mod keygen;
-pub mod open;
-pub mod seal;
+pub(crate) mod contact;
+pub(crate) mod inspect;
+pub(crate) mod keygen;
+pub(crate) mod open;
+pub(crate) mod seal;
 
 use std::path::{Path, PathBuf};
 
@@ -96,7 +96,7 @@ impl keys::Unlock for PassphraseSource {
 /// Parses a recipient given on the command line (`seal -r`, `contact add`),
 /// naming it in the error as every message names a user string: through
 /// [`quote`], which never shows key material.
-pub fn parse_recipient_argument(r: &str) -> Result<RecipientEntry, Error> {
+pub(crate) fn parse_recipient_argument(r: &str) -> Result<RecipientEntry, Error> {
     keys::parse_recipient(r).map_err(|e| {
         let mut err = Error::usage(format!("{}: {}", e.message, quote(r)));
         err.hints = e.hints;

@@ -16,7 +16,7 @@ use crate::progress::Progress;
 const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
-pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     io::check_stdin_used_once(
         &[("-i/--identity", &args.identities)],
         args.input.as_deref(),

@@ -14,7 +14,7 @@ use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
 
 /// Runs `lockbox seal`.
-pub fn run(args: &SealArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     let source = PassphraseSource {
         file: args.passphrase_source.passphrase_file.clone(),
         max_work_factor: None,

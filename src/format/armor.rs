@@ -12,9 +12,9 @@ use base64::prelude::{Engine, BASE64_STANDARD};
 use super::FormatError;
 
 /// The first line of an armored file.
-pub const BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+pub(crate) const BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
 /// The last line of an armored file.
-pub const END: &str = "-----END AGE ENCRYPTED FILE-----";
+pub(crate) const END: &str = "-----END AGE ENCRYPTED FILE-----";
 /// Columns of a full armor line.
 const COLUMNS: usize = 64;
 /// Bytes encoded by one full armor line.
@@ -61,7 +61,7 @@ fn is_all_space(bytes: &[u8]) -> bool {
 /// can open as a binary file, and the armor reader refuses each of them (it
 /// accepts only whitespace lines within the limit, then the begin line), so
 /// the files that open are exactly those Go age opens.
-pub fn looks_armored(prefix: &[u8]) -> bool {
+pub(crate) fn looks_armored(prefix: &[u8]) -> bool {
     let space = leading_space(prefix);
     let rest = &prefix[space..];
     if rest.starts_with(BEGIN.as_bytes()) {
@@ -79,10 +79,10 @@ pub fn looks_armored(prefix: &[u8]) -> bool {
 const AGE_INTRO: &[u8] = b"age-encryption.org/";
 
 /// How many bytes of an input [`looks_armored`] needs to decide.
-pub const DETECT_BYTES: usize = MAX_WHITESPACE + BEGIN.len();
+pub(crate) const DETECT_BYTES: usize = MAX_WHITESPACE + BEGIN.len();
 
 /// Encodes everything written to it as armor; call [`ArmoredWriter::finish`].
-pub struct ArmoredWriter<W: Write> {
+pub(crate) struct ArmoredWriter<W: Write> {
     inner: W,
     /// Bytes not yet encoded: always fewer than one line's worth.
     pending: Vec<u8>,
@@ -92,7 +92,7 @@ pub struct ArmoredWriter<W: Write> {
 
 impl<W: Write> ArmoredWriter<W> {
     /// Starts the armor by writing its first line.
-    pub fn new(mut inner: W) -> io::Result<Self> {
+    pub(crate) fn new(mut inner: W) -> io::Result<Self> {
         inner.write_all(BEGIN.as_bytes())?;
         inner.write_all(b"\n")?;
         Ok(Self {
@@ -122,7 +122,7 @@ impl<W: Write> ArmoredWriter<W> {
     }
 
     /// Writes the last line and the end line, and returns the inner writer.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         if !self.pending.is_empty() {
             let last = BASE64_STANDARD.encode(&self.pending);
             self.text.extend_from_slice(last.as_bytes());
@@ -190,7 +190,7 @@ fn encode_block(src: &[u8], dst: &mut [u8]) {
 }
 
 /// Decodes armored input strictly; errors carry [`FormatError::Armor`].
-pub struct ArmoredReader<R: BufRead> {
+pub(crate) struct ArmoredReader<R: BufRead> {
     inner: R,
     started: bool,
     done: bool,
@@ -205,7 +205,7 @@ pub struct ArmoredReader<R: BufRead> {
 
 impl<R: BufRead> ArmoredReader<R> {
     /// Wraps `inner`, which must start with the armor (after whitespace).
-    pub fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         Self {
             inner,
             started: false,

@@ -29,7 +29,7 @@ const BODY_COLUMNS: usize = 64;
 
 /// A parsed header.
 #[derive(Debug)]
-pub struct Header {
+pub(crate) struct Header {
     /// The recipient stanzas, in file order.
     pub stanzas: Vec<Stanza>,
     /// The MAC from the `---` line.
@@ -115,7 +115,7 @@ fn parse_stanza_line(line: &[u8], header_args: &mut usize) -> Result<Vec<String>
 }
 
 /// Decodes canonical, unpadded standard base64, as the format requires.
-pub fn decode_b64(s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn decode_b64(s: &[u8]) -> Option<Vec<u8>> {
     BASE64_STANDARD_NO_PAD.decode(s).ok()
 }
 
@@ -123,7 +123,7 @@ impl Header {
     /// Reads a header from `r`, consuming exactly its bytes and no more.
     ///
     /// Time is linear in the header size: each line is read once.
-    pub fn read<R: BufRead>(r: &mut R) -> Result<Header, std::io::Error> {
+    pub(crate) fn read<R: BufRead>(r: &mut R) -> Result<Header, std::io::Error> {
         let mut total = 0usize;
         let mut line = Vec::with_capacity(128);
         let mut mac_input = Vec::with_capacity(256);
@@ -201,14 +201,14 @@ impl Header {
     }
 
     /// Checks the header MAC under `file_key`, in constant time.
-    pub fn verify_mac(&self, file_key: &FileKey) -> Result<(), FormatError> {
+    pub(crate) fn verify_mac(&self, file_key: &FileKey) -> Result<(), FormatError> {
         let mut mac = header_mac(file_key);
         mac.update(&self.mac_input);
         mac.verify_slice(&self.mac).map_err(|_| FormatError::Hmac)
     }
 
     /// The stanza types, in file order.
-    pub fn stanza_types(&self) -> Vec<String> {
+    pub(crate) fn stanza_types(&self) -> Vec<String> {
         self.stanzas.iter().map(|s| s.tag.clone()).collect()
     }
 
@@ -229,7 +229,7 @@ fn header_mac(file_key: &FileKey) -> Hmac<Sha256> {
 }
 
 /// Encodes a header for `stanzas`, MACed under `file_key`.
-pub fn write_header(stanzas: &[Stanza], file_key: &FileKey) -> Vec<u8> {
+pub(crate) fn write_header(stanzas: &[Stanza], file_key: &FileKey) -> Vec<u8> {
     let mut out = header_text(stanzas);
     out.extend_from_slice(b"---");
     let mut mac = header_mac(file_key);

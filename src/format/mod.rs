@@ -2,14 +2,14 @@
 //!
 //! Written strictly to the spec (c2sp.org/age); no terminal I/O here.
 
-pub mod armor;
-pub mod header;
-pub mod scrypt;
+pub(crate) mod armor;
+pub(crate) mod header;
+pub(crate) mod scrypt;
 // The sender seal (SENDER-AUTH.md): `seal --sign` and `open --from` come
 // with issue 12; until then only its tests and vectors use it.
 #[allow(dead_code)]
-pub mod sender;
-pub mod stream;
+pub(crate) mod sender;
+pub(crate) mod stream;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -18,15 +18,15 @@ use std::io::{BufRead, BufReader, Cursor, Read, Write};
 use age_core::format::{FileKey, Stanza};
 use rand::RngCore;
 
-pub use header::Header;
-pub use stream::StreamOptions;
+pub(crate) use header::Header;
+pub(crate) use stream::StreamOptions;
 
 /// The version line that starts every age v1 header.
 pub const VERSION_LINE: &str = "age-encryption.org/v1";
 
 /// The label a post-quantum recipient returns from `wrap_file_key`: a file
 /// sealed to one may only be sealed to others with the same label.
-pub const POSTQUANTUM_LABEL: &str = "postquantum";
+pub(crate) const POSTQUANTUM_LABEL: &str = "postquantum";
 
 /// Where in the file an error was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +187,7 @@ impl From<std::io::Error> for FormatError {
 }
 
 /// Pulls a `FormatError` back out of an `io::Error` that carries one.
-pub fn format_error_of(e: &std::io::Error) -> Option<&FormatError> {
+pub(crate) fn format_error_of(e: &std::io::Error) -> Option<&FormatError> {
     e.get_ref()
         .and_then(|inner| inner.downcast_ref::<FormatError>())
 }
@@ -201,7 +201,7 @@ const SUMMARY_TYPE_LEN: usize = 40;
 /// counts, in linear time, bounded in length whatever the header holds.
 /// The one summary of a header's stanza types: the "no identity matched"
 /// hint and `inspect` both show it.
-pub fn type_counts(types: &[String]) -> String {
+pub(crate) fn type_counts(types: &[String]) -> String {
     let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for t in types {
@@ -240,7 +240,7 @@ pub fn type_counts(types: &[String]) -> String {
 const READ_BUFFER: usize = 256 * 1024;
 
 /// A sealed input whose header has been read; the payload comes next.
-pub struct SealedInput<'a> {
+pub(crate) struct SealedInput<'a> {
     /// The parsed header.
     pub header: Header,
     /// Whether the input was armored.
@@ -250,7 +250,9 @@ pub struct SealedInput<'a> {
 }
 
 /// Reads the header of a sealed input, detecting armor.
-pub fn read_header<'a, R: Read + Send + 'a>(mut input: R) -> Result<SealedInput<'a>, FormatError> {
+pub(crate) fn read_header<'a, R: Read + Send + 'a>(
+    mut input: R,
+) -> Result<SealedInput<'a>, FormatError> {
     let mut prefix = vec![0u8; armor::DETECT_BYTES];
     let mut n = 0;
     while n < prefix.len() {
@@ -303,7 +305,7 @@ fn one_line(s: &str) -> String {
 
 /// Whether the header is passphrase-sealed, checking that a passphrase
 /// stanza is alone, as the format requires.
-pub fn is_passphrase_sealed(header: &Header) -> Result<bool, FormatError> {
+pub(crate) fn is_passphrase_sealed(header: &Header) -> Result<bool, FormatError> {
     let scrypt = header.stanzas.iter().filter(|s| s.tag == "scrypt").count();
     if scrypt > 0 && header.stanzas.len() > 1 {
         return Err(FormatError::Header(
@@ -315,7 +317,7 @@ pub fn is_passphrase_sealed(header: &Header) -> Result<bool, FormatError> {
 
 /// Unwraps the file key with the first identity that matches a stanza, and
 /// checks the header MAC with it.
-pub fn unwrap_file_key(
+pub(crate) fn unwrap_file_key(
     header: &Header,
     identities: &[&dyn age::Identity],
 ) -> Result<FileKey, FormatError> {
@@ -339,7 +341,7 @@ pub fn unwrap_file_key(
 
 /// Opens the payload of `sealed` with `key`, writing each chunk's plaintext
 /// to `output` once it authenticated; `progress` gets the bytes released.
-pub fn open_payload<W: Write + Send>(
+pub(crate) fn open_payload<W: Write + Send>(
     key: &FileKey,
     sealed: SealedInput<'_>,
     output: &mut W,
@@ -358,7 +360,7 @@ pub fn open_payload<W: Write + Send>(
 /// Wraps a new file key to every recipient, refusing recipients whose
 /// labels differ (post-quantum mixed with classic, passphrase with
 /// anything).
-pub fn wrap_file_key(
+pub(crate) fn wrap_file_key(
     recipients: &[&dyn age::Recipient],
 ) -> Result<(FileKey, Vec<Stanza>), FormatError> {
     let key = FileKey::init_with_mut(|k| rand::rngs::OsRng.fill_bytes(k));
@@ -388,7 +390,7 @@ pub fn wrap_file_key(
 
 /// How a sealed file is written.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SealOptions {
+pub(crate) struct SealOptions {
     /// Write ASCII armor instead of binary.
     pub armor: bool,
     /// How the payload is processed.
@@ -397,7 +399,7 @@ pub struct SealOptions {
 
 /// A new file key wrapped to its recipients: the header of a file to seal,
 /// and the payload nonce.
-pub struct Sealer {
+pub(crate) struct Sealer {
     key: FileKey,
     stanzas: Vec<Stanza>,
     nonce: [u8; stream::NONCE],
@@ -406,7 +408,7 @@ pub struct Sealer {
 impl Sealer {
     /// Wraps a new file key to every recipient (see [`wrap_file_key`]),
     /// and draws the payload nonce.
-    pub fn new(recipients: &[&dyn age::Recipient]) -> Result<Self, FormatError> {
+    pub(crate) fn new(recipients: &[&dyn age::Recipient]) -> Result<Self, FormatError> {
         let (key, stanzas) = wrap_file_key(recipients)?;
         let mut nonce = [0u8; stream::NONCE];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
@@ -420,7 +422,7 @@ impl Sealer {
     /// A sealer with a given file key, stanzas and nonce, so that outputs
     /// can be compared byte for byte.
     #[cfg(test)]
-    pub fn with_key(key: FileKey, stanzas: Vec<Stanza>, nonce: [u8; stream::NONCE]) -> Self {
+    pub(crate) fn with_key(key: FileKey, stanzas: Vec<Stanza>, nonce: [u8; stream::NONCE]) -> Self {
         Self {
             key,
             stanzas,
@@ -430,7 +432,7 @@ impl Sealer {
 
     /// Seals `input`, writing the header and the payload to `output`;
     /// `progress` gets the plaintext bytes done.
-    pub fn seal<R: Read + Send, W: Write + Send>(
+    pub(crate) fn seal<R: Read + Send, W: Write + Send>(
         &self,
         input: R,
         output: &mut W,

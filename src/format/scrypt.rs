@@ -15,7 +15,7 @@ const MAX_STATED: u8 = 53;
 /// Bytes of memory scrypt needs at work factor `log_n` with age's r = 8:
 /// its table of 128 × r × 2^log_n bytes, that is 1 KiB × 2^log_n (its
 /// scratch, 3 KiB, is left out). Saturates for work factors no machine has.
-pub fn memory_needed(log_n: u8) -> u64 {
+pub(crate) fn memory_needed(log_n: u8) -> u64 {
     if log_n > MAX_STATED {
         return u64::MAX;
     }
@@ -26,7 +26,7 @@ pub fn memory_needed(log_n: u8) -> u64 {
 /// reads it (decimal, no leading zero, at most 255). `None` when there is
 /// no scrypt stanza, or its argument is malformed: the `age` crate refuses
 /// that stanza before it runs scrypt.
-pub fn work_factor(header: &Header) -> Option<u8> {
+pub(crate) fn work_factor(header: &Header) -> Option<u8> {
     let stanza = header.stanzas.iter().find(|s| s.tag == "scrypt")?;
     let [_, log_n] = &stanza.args[..] else {
         return None;
@@ -40,7 +40,7 @@ pub fn work_factor(header: &Header) -> Option<u8> {
 /// Refuses a passphrase-sealed header whose work factor is above `limit`
 /// (when given), or whose scrypt memory is more than this machine has
 /// available. Headers without a scrypt stanza pass.
-pub fn check_work(header: &Header, limit: Option<u8>) -> Result<(), FormatError> {
+pub(crate) fn check_work(header: &Header, limit: Option<u8>) -> Result<(), FormatError> {
     let Some(log_n) = work_factor(header) else {
         return Ok(());
     };
@@ -82,7 +82,7 @@ fn parse_mem_available(meminfo: &str) -> Option<u64> {
 }
 
 /// `1 PiB`, `23.5 GiB`: a size in binary units, for messages.
-pub fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     if bytes < 1024 {
         return format!("{bytes} bytes");

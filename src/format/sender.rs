@@ -76,9 +76,9 @@ use super::header::{self, Header};
 use super::stream::NONCE;
 
 /// The tag of the sender stanza.
-pub const STANZA_TAG: &str = "lockbox-sender";
+pub(crate) const STANZA_TAG: &str = "lockbox-sender";
 /// Bytes of an X25519 public key (A, B_i) and of one MAC (M_i).
-pub const KEY_LEN: usize = 32;
+pub(crate) const KEY_LEN: usize = 32;
 /// The HKDF info of the body key BK.
 const BODY_INFO: &[u8] = b"lockbox-sender/v1 body";
 /// The HKDF info of the MAC keys K_i.
@@ -89,70 +89,70 @@ const MAC_LEN: usize = 32;
 const AEAD_TAG: usize = 16;
 
 /// A SHA-256 output: a chunk hash, HH or PD.
-pub type Hash = [u8; 32];
+pub(crate) type Hash = [u8; 32];
 
 /// The length of a sender stanza body carrying `macs` MACs: 32 + 32k + 16.
 ///
 /// Known as soon as the recipients are, so the header's length is known
 /// before the payload is sealed.
-pub fn body_len(macs: usize) -> usize {
+pub(crate) fn body_len(macs: usize) -> usize {
     KEY_LEN + MAC_LEN * macs + AEAD_TAG
 }
 
 /// SHA-256 of one ciphertext chunk, its 16-byte tag included: what a
 /// STREAM worker computes beside the AEAD.
-pub fn chunk_hash(chunk: &[u8]) -> Hash {
+pub(crate) fn chunk_hash(chunk: &[u8]) -> Hash {
     Sha256::digest(chunk).into()
 }
 
 /// The payload digest PD = SHA-256(N || SHA-256(C_0) || ... || SHA-256(C_last)),
 /// fed one chunk hash at a time, in chunk order.
 #[derive(Clone)]
-pub struct PayloadDigest {
+pub(crate) struct PayloadDigest {
     /// SHA-256 over the nonce and the chunk hashes so far.
     hasher: Sha256,
 }
 
 impl PayloadDigest {
     /// Starts the digest of a payload whose nonce is `nonce`.
-    pub fn new(nonce: &[u8; NONCE]) -> Self {
+    pub(crate) fn new(nonce: &[u8; NONCE]) -> Self {
         let mut hasher = Sha256::new();
         hasher.update(nonce);
         Self { hasher }
     }
 
     /// Adds the hash of the next chunk ([`chunk_hash`]).
-    pub fn push(&mut self, chunk_hash: &Hash) {
+    pub(crate) fn push(&mut self, chunk_hash: &Hash) {
         self.hasher.update(chunk_hash);
     }
 
     /// Hashes the next chunk and adds it: [`Self::push`] of [`chunk_hash`].
-    pub fn push_chunk(&mut self, chunk: &[u8]) {
+    pub(crate) fn push_chunk(&mut self, chunk: &[u8]) {
         self.push(&chunk_hash(chunk));
     }
 
     /// The digest PD, once the last chunk has been pushed.
-    pub fn finish(self) -> Hash {
+    pub(crate) fn finish(self) -> Hash {
         self.hasher.finalize().into()
     }
 }
 
 /// HH = SHA-256(HT), HT being the header's bytes from the version line up
 /// to, not including, the `-> lockbox-sender` line.
-pub fn header_hash(signed_text: &[u8]) -> Hash {
+pub(crate) fn header_hash(signed_text: &[u8]) -> Hash {
     Sha256::digest(signed_text).into()
 }
 
 /// HH when sealing: over the version line and the recipient `stanzas`
 /// encoded exactly as `write_header` will write them before the sender
 /// stanza.
-pub fn header_hash_for_stanzas(stanzas: &[Stanza]) -> Hash {
+pub(crate) fn header_hash_for_stanzas(stanzas: &[Stanza]) -> Hash {
     header_hash(&header::header_text(stanzas))
 }
 
 /// An X25519 secret with its public key: the sender's `a` and A when
 /// sealing, an opener's `b` and B when verifying.
-pub struct X25519Key {
+pub(crate) struct X25519Key {
     /// The secret scalar, zeroized on drop by `x25519-dalek`.
     secret: StaticSecret,
     /// X25519(secret, 9).
@@ -162,7 +162,7 @@ pub struct X25519Key {
 impl X25519Key {
     /// A key from the 32 bytes of an X25519 secret (clamped when used, as
     /// X25519 does). The caller zeroizes its own copy of the bytes.
-    pub fn from_bytes(secret: &[u8; 32]) -> Self {
+    pub(crate) fn from_bytes(secret: &[u8; 32]) -> Self {
         Self::from_secret(StaticSecret::from(*secret))
     }
 
@@ -174,7 +174,7 @@ impl X25519Key {
     }
 
     /// The public key (A for a sender, B for an opener).
-    pub fn public(&self) -> [u8; 32] {
+    pub(crate) fn public(&self) -> [u8; 32] {
         self.public.to_bytes()
     }
 
@@ -242,7 +242,7 @@ fn body_cipher(file_key: &FileKey) -> ChaCha20Poly1305 {
 /// Why a sender seal is invalid: the cases of SENDER-AUTH.md, "Verifying",
 /// steps 3 and 5. Each is exit 4, with nothing released.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvalidSeal {
+pub(crate) enum InvalidSeal {
     /// More than one `lockbox-sender` stanza.
     Doubled,
     /// The `lockbox-sender` stanza is not the last stanza.
@@ -280,7 +280,7 @@ impl fmt::Display for InvalidSeal {
 
 /// What can go wrong with a sender seal, sealing or verifying.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SenderError {
+pub(crate) enum SenderError {
     /// The seal is invalid (exit 4, nothing released); says why.
     Invalid(InvalidSeal),
     /// The file carries a seal, but the opener holds no identity with an
@@ -332,7 +332,7 @@ impl From<InvalidSeal> for SenderError {
 /// `header_hash` is HH ([`header_hash_for_stanzas`] of the recipient
 /// stanzas), `payload_digest` is PD. Refuses an empty list and a
 /// low-order B_i.
-pub fn seal_stanza(
+pub(crate) fn seal_stanza(
     file_key: &FileKey,
     sender: &X25519Key,
     recipients: &[[u8; 32]],
@@ -364,7 +364,7 @@ pub fn seal_stanza(
 /// The sender stanza of a header, if any, checked for its place: at most
 /// one, the last stanza, no arguments (SENDER-AUTH.md, "Verifying", step 3).
 /// Needs no key: `inspect` can call it.
-pub fn find_stanza(stanzas: &[Stanza]) -> Result<Option<&Stanza>, SenderError> {
+pub(crate) fn find_stanza(stanzas: &[Stanza]) -> Result<Option<&Stanza>, SenderError> {
     let mut found = stanzas
         .iter()
         .enumerate()
@@ -402,7 +402,7 @@ fn signed_text(text: &[u8]) -> Result<&[u8], SenderError> {
 /// A decrypted, well-formed sender stanza whose MACs are still to check
 /// against the payload: SENDER-AUTH.md, "Verifying", steps 2 and 3 done.
 #[derive(Debug)]
-pub struct SenderSeal {
+pub(crate) struct SenderSeal {
     /// A, the claimed sender (not yet verified).
     sender: [u8; 32],
     /// M_1 ... M_k.
@@ -418,7 +418,10 @@ impl SenderSeal {
     ///
     /// Checks what needs no payload: the stanza's place and arguments,
     /// the body length, the body decryption, a low-order A.
-    pub fn open(header: &Header, file_key: &FileKey) -> Result<Option<SenderSeal>, SenderError> {
+    pub(crate) fn open(
+        header: &Header,
+        file_key: &FileKey,
+    ) -> Result<Option<SenderSeal>, SenderError> {
         let Some(stanza) = find_stanza(&header.stanzas)? else {
             return Ok(None);
         };
@@ -453,7 +456,7 @@ impl SenderSeal {
     /// Checks the MACs against the payload digest `payload_digest` (PD)
     /// with each of the opener's X25519 `keys` (steps 4 and 5), comparing
     /// every MAC in constant time. Returns the verified sender A.
-    pub fn verify(
+    pub(crate) fn verify(
         &self,
         payload_digest: &Hash,
         keys: &[X25519Key],
@@ -486,7 +489,7 @@ impl SenderSeal {
 
 /// The outcome of verifying a file's sender seal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verified {
+pub(crate) enum Verified {
     /// No sender stanza: the file is unsigned.
     Unsigned,
     /// Sealed by the sender with this X25519 public key A (for a
@@ -496,7 +499,7 @@ pub enum Verified {
 
 /// [`SenderSeal::open`] then [`SenderSeal::verify`]: the whole check of a
 /// file whose payload digest is already known.
-pub fn verify(
+pub(crate) fn verify(
     header: &Header,
     file_key: &FileKey,
     payload_digest: &Hash,

@@ -46,7 +46,7 @@ const MAX_BATCH_CHUNKS: usize = 128;
 
 /// How the payload is processed.
 #[derive(Clone, Copy, Debug)]
-pub struct StreamOptions {
+pub(crate) struct StreamOptions {
     /// Worker threads for the crypto; 1 means a plain sequential loop.
     pub threads: usize,
 }
@@ -467,7 +467,7 @@ fn thread_pool(threads: usize) -> io::Result<rayon::ThreadPool> {
 /// Seals `input` as a STREAM payload (nonce, then chunks) to `output`.
 ///
 /// `progress` is called with the plaintext bytes done after each batch.
-pub fn seal_payload<R: Read + Send, W: Write + Send>(
+pub(crate) fn seal_payload<R: Read + Send, W: Write + Send>(
     file_key: &FileKey,
     nonce: [u8; NONCE],
     input: R,
@@ -538,7 +538,7 @@ pub fn seal_payload<R: Read + Send, W: Write + Send>(
 ///
 /// Errors are `io::Error`s; payload failures carry a [`FormatError`]
 /// (see [`super::format_error_of`]; `FormatError::from` takes it out).
-pub fn open_payload<R: Read + Send, W: Write + Send>(
+pub(crate) fn open_payload<R: Read + Send, W: Write + Send>(
     file_key: &FileKey,
     input: R,
     output: &mut W,
@@ -553,7 +553,7 @@ pub fn open_payload<R: Read + Send, W: Write + Send>(
 /// plaintext before it is freed (issue 10). `output` is the caller's to
 /// keep secret. The payload path proper does not pay for this: zeroizing
 /// its batches would only cost time for plaintext it writes out anyway.
-pub fn open_secret_payload<R: Read + Send, W: Write + Send>(
+pub(crate) fn open_secret_payload<R: Read + Send, W: Write + Send>(
     file_key: &FileKey,
     input: R,
     output: &mut W,

@@ -17,7 +17,7 @@ use crate::cli::Cli;
 use crate::error::Exit;
 
 /// The shells we ship completions for.
-pub const SHELLS: [Shell; 5] = [
+pub(crate) const SHELLS: [Shell; 5] = [
     Shell::Bash,
     Shell::Zsh,
     Shell::Fish,
@@ -69,7 +69,7 @@ const FILES: [(&str, &str); 2] = [
 
 /// Every generated file as (path relative to the repository root, contents):
 /// the man pages under `man/`, then the completions under `completions/`.
-pub fn render_all() -> Vec<(PathBuf, String)> {
+pub(crate) fn render_all() -> Vec<(PathBuf, String)> {
     let man = render_man_pages()
         .into_iter()
         .map(|(name, text)| (PathBuf::from("man").join(name), text));
@@ -82,7 +82,7 @@ pub fn render_all() -> Vec<(PathBuf, String)> {
 /// The man pages as (file name, roff source): `lockbox.1`, then one page
 /// per visible subcommand (`lockbox-seal.1`, ...), found by walking the
 /// clap definition, so new subcommands get a page without code here.
-pub fn render_man_pages() -> Vec<(String, String)> {
+pub(crate) fn render_man_pages() -> Vec<(String, String)> {
     let mut root = Cli::command();
     root.build();
     let mut pages = Vec::new();
@@ -93,7 +93,7 @@ pub fn render_man_pages() -> Vec<(String, String)> {
 /// The completion scripts as (file name, script), one per [`SHELLS`] entry,
 /// named as each shell expects (`lockbox.bash`, `_lockbox`, `lockbox.fish`,
 /// `lockbox.elv`, `_lockbox.ps1`).
-pub fn render_completions() -> Vec<(String, String)> {
+pub(crate) fn render_completions() -> Vec<(String, String)> {
     SHELLS
         .iter()
         .map(|&shell| (shell.file_name("lockbox"), render_completion(shell)))
@@ -101,7 +101,7 @@ pub fn render_completions() -> Vec<(String, String)> {
 }
 
 /// The completion script for one shell.
-pub fn render_completion(shell: Shell) -> String {
+pub(crate) fn render_completion(shell: Shell) -> String {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "lockbox", &mut buf);

@@ -18,13 +18,13 @@ use super::{
 use crate::error::{quote, Error};
 
 /// Longest contact name.
-pub const MAX_NAME: usize = 64;
+pub(crate) const MAX_NAME: usize = 64;
 
 /// The prefix of the comment line that records a verified fingerprint.
 const VERIFIED: &str = "# verified:";
 
 /// One recipient of a contact.
-pub struct ContactRecipient {
+pub(crate) struct ContactRecipient {
     /// The recipient, canonical form.
     pub recipient: String,
     /// Its fingerprint ([`fingerprint`]).
@@ -34,7 +34,7 @@ pub struct ContactRecipient {
 }
 
 /// A contact, read from its file.
-pub struct Contact {
+pub(crate) struct Contact {
     /// The contact's name (the file name).
     pub name: String,
     /// The contact file.
@@ -45,12 +45,12 @@ pub struct Contact {
 
 impl Contact {
     /// Whether every recipient's fingerprint was recorded as compared.
-    pub fn is_verified(&self) -> bool {
+    pub(crate) fn is_verified(&self) -> bool {
         self.recipients.iter().all(|r| r.verified.is_some())
     }
 
     /// The recipients, parsed for sealing.
-    pub fn entries(&self) -> Result<Vec<RecipientEntry>, Error> {
+    pub(crate) fn entries(&self) -> Result<Vec<RecipientEntry>, Error> {
         self.recipients
             .iter()
             .map(|r| parse_recipient(&r.recipient))
@@ -59,14 +59,14 @@ impl Contact {
 }
 
 /// The contacts folder: `$XDG_CONFIG_HOME/lockbox/contacts`.
-pub fn contacts_dir() -> anyhow::Result<PathBuf> {
+pub(crate) fn contacts_dir() -> anyhow::Result<PathBuf> {
     Ok(crate::config::config_dir()?.join("contacts"))
 }
 
 /// Whether `name` is a valid contact name: `[A-Za-z0-9._-]`, 1 to
 /// [`MAX_NAME`] characters, not starting with a dot (so no `..`, no hidden
 /// or temporary files, and never a path).
-pub fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_NAME
         && !name.starts_with('.')
@@ -76,7 +76,7 @@ pub fn is_valid_name(name: &str) -> bool {
 }
 
 /// Checks a contact name, with a usage error that says what names may be.
-pub fn check_name(name: &str) -> Result<(), Error> {
+pub(crate) fn check_name(name: &str) -> Result<(), Error> {
     if is_valid_name(name) {
         return Ok(());
     }
@@ -86,13 +86,13 @@ pub fn check_name(name: &str) -> Result<(), Error> {
 }
 
 /// The file of the contact `name` (the name must be valid).
-pub fn contact_path(name: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn contact_path(name: &str) -> anyhow::Result<PathBuf> {
     check_name(name)?;
     Ok(contacts_dir()?.join(name))
 }
 
 /// The names of all contacts, sorted.
-pub fn list_names() -> anyhow::Result<Vec<String>> {
+pub(crate) fn list_names() -> anyhow::Result<Vec<String>> {
     let dir = contacts_dir()?;
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
@@ -118,7 +118,7 @@ pub fn list_names() -> anyhow::Result<Vec<String>> {
 }
 
 /// Whether a contact named `name` exists.
-pub fn exists(name: &str) -> bool {
+pub(crate) fn exists(name: &str) -> bool {
     is_valid_name(name)
         && contacts_dir()
             .map(|d| d.join(name).is_file())
@@ -127,7 +127,7 @@ pub fn exists(name: &str) -> bool {
 
 /// Reads the contact `name`; an unknown name is a usage error that lists
 /// close names.
-pub fn load(name: &str) -> anyhow::Result<Contact> {
+pub(crate) fn load(name: &str) -> anyhow::Result<Contact> {
     let path = contact_path(name)?;
     if !path.is_file() {
         return Err(unknown(name)?.into());
@@ -181,7 +181,7 @@ pub fn load(name: &str) -> anyhow::Result<Contact> {
 }
 
 /// The error for an unknown contact, with close names as hints.
-pub fn unknown(name: &str) -> anyhow::Result<Error> {
+pub(crate) fn unknown(name: &str) -> anyhow::Result<Error> {
     let names = list_names()?;
     let close = close_names(name, &names);
     let mut err = Error::usage(format!("unknown contact {}", quote(name)));
@@ -202,7 +202,7 @@ pub fn unknown(name: &str) -> anyhow::Result<Error> {
 /// is no contact is an unknown-contact error, unless it looks like an
 /// attempt at a recipient or key (`age1`, `ssh-`, `AGE-`), whose own parse
 /// error says more.
-pub fn resolve(value: &str) -> anyhow::Result<Option<Contact>> {
+pub(crate) fn resolve(value: &str) -> anyhow::Result<Option<Contact>> {
     if let Some(name) = value.strip_prefix('@') {
         return load(name).map(Some);
     }
@@ -225,7 +225,7 @@ pub fn resolve(value: &str) -> anyhow::Result<Option<Contact>> {
 }
 
 /// Up to three names within a small edit distance of `name`, closest first.
-pub fn close_names(name: &str, names: &[String]) -> Vec<String> {
+pub(crate) fn close_names(name: &str, names: &[String]) -> Vec<String> {
     let lower = name.to_ascii_lowercase();
     let limit = (name.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, &String)> = names
@@ -257,7 +257,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The text of a contact file for `recipients` (canonical forms), each
 /// marked verified at `verified_at` when given.
-pub fn render(name: &str, recipients: &[String], verified_at: Option<&str>) -> String {
+pub(crate) fn render(name: &str, recipients: &[String], verified_at: Option<&str>) -> String {
     let mut out = format!(
         "# lockbox contact '{name}', added {}\n\
          # A recipients file: 'lockbox seal -r {name}' and 'age -R FILE' read it.\n",
@@ -278,7 +278,7 @@ pub fn render(name: &str, recipients: &[String], verified_at: Option<&str>) -> S
 /// Writes a new contact file, never replacing an existing one; returns its
 /// path. The file is complete or absent: written to a temporary file, then
 /// linked into place.
-pub fn create(name: &str, text: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn create(name: &str, text: &str) -> anyhow::Result<PathBuf> {
     let path = contact_path(name)?;
     let dir = contacts_dir()?;
     std::fs::create_dir_all(&dir)
@@ -300,7 +300,7 @@ pub fn create(name: &str, text: &str) -> anyhow::Result<PathBuf> {
 }
 
 /// Replaces the file of an existing contact, atomically.
-pub fn replace(contact: &Contact, text: &str) -> anyhow::Result<()> {
+pub(crate) fn replace(contact: &Contact, text: &str) -> anyhow::Result<()> {
     let dir = contact.path.parent().unwrap_or(Path::new("."));
     let temp = write_temp(dir, &contact.path, text)?;
     temp.persist(&contact.path).map_err(|e| {
@@ -328,7 +328,7 @@ fn write_temp(dir: &Path, path: &Path, text: &str) -> anyhow::Result<tempfile::N
 }
 
 /// Removes the contact `name`; returns the path removed.
-pub fn remove(name: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn remove(name: &str) -> anyhow::Result<PathBuf> {
     let path = contact_path(name)?;
     if !path.is_file() {
         return Err(unknown(name)?.into());

@@ -2,13 +2,13 @@
 //! and turning them into the `age` crate's recipient and identity types.
 
 #[cfg(feature = "cli")]
-pub mod contacts;
-pub mod pq;
-pub mod protected;
+pub(crate) mod contacts;
+pub(crate) mod pq;
+pub(crate) mod protected;
 // Used by `seal --sign` and `open --from` (issue 12); until then only by
 // the sender vectors.
 #[allow(dead_code)]
-pub mod sender;
+pub(crate) mod sender;
 #[cfg(test)]
 mod sender_vectors;
 
@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{file_error, quote, Error};
 
-pub use protected::{Unlock, DEFAULT_MAX_WORK_FACTOR};
+pub(crate) use protected::{Unlock, DEFAULT_MAX_WORK_FACTOR};
 
 /// Largest identity or recipients file read, as age.
 pub const MAX_KEY_FILE: u64 = 16 * 1024 * 1024;
@@ -30,7 +30,7 @@ pub const MAX_RECIPIENTS: usize = 10_000;
 pub const MAX_IDENTITIES: usize = 10_000;
 
 /// One identity from an identity file.
-pub enum IdentityEntry {
+pub(crate) enum IdentityEntry {
     /// `AGE-SECRET-KEY-1...`
     X25519(age::x25519::Identity),
     /// `AGE-SECRET-KEY-PQ-1...`
@@ -43,7 +43,7 @@ pub enum IdentityEntry {
 
 impl IdentityEntry {
     /// The recipient string of this identity.
-    pub fn recipient(&self) -> anyhow::Result<String> {
+    pub(crate) fn recipient(&self) -> anyhow::Result<String> {
         Ok(match self {
             IdentityEntry::X25519(i) => i.to_public().to_string(),
             IdentityEntry::Pq(i) => i.to_recipient().to_string(),
@@ -63,7 +63,7 @@ impl IdentityEntry {
 }
 
 /// One recipient, parsed.
-pub enum RecipientEntry {
+pub(crate) enum RecipientEntry {
     /// `age1...`
     X25519(age::x25519::Recipient),
     /// `age1pq1...` (boxed: 1.2 KB of key)
@@ -77,7 +77,7 @@ pub enum RecipientEntry {
 impl RecipientEntry {
     /// The recipient in its canonical form (SSH keys without their comment):
     /// what fingerprints are computed over and contact files hold.
-    pub fn canonical(&self) -> String {
+    pub(crate) fn canonical(&self) -> String {
         match self {
             RecipientEntry::X25519(r) => r.to_string(),
             RecipientEntry::Pq(r) => r.to_string(),
@@ -96,7 +96,7 @@ const POSTQUANTUM_TYPES: [&str; 3] = [pq::STANZA_TAG, "mlkem768p256tag", "scrypt
 /// Whether a file sealed with these stanza types is post-quantum, as Go
 /// age's age-inspect decides: "no" when any stanza is classic, "yes" when
 /// all are post-quantum, "unknown" otherwise (plugin or unknown types).
-pub fn postquantum(stanza_types: &[String]) -> &'static str {
+pub(crate) fn postquantum(stanza_types: &[String]) -> &'static str {
     if stanza_types
         .iter()
         .any(|s| CLASSIC_TYPES.contains(&s.as_str()))
@@ -120,7 +120,7 @@ pub fn postquantum(stanza_types: &[String]) -> &'static str {
 /// bytes, as 20 lower-case hex digits in 5 groups of 4 separated by single
 /// spaces. The same construction serves every recipient type, post-quantum
 /// ones included: 80 bits, enough to catch a substituted key by eye.
-pub fn fingerprint(canonical_recipient: &str) -> String {
+pub(crate) fn fingerprint(canonical_recipient: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(canonical_recipient.as_bytes());
     digest[..10]
@@ -131,7 +131,7 @@ pub fn fingerprint(canonical_recipient: &str) -> String {
 }
 
 /// Parses one recipient string, or says what is wrong with it.
-pub fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
+pub(crate) fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
     let s = s.trim();
     if s.starts_with("age1pq1") {
         return pq::Recipient::from_str(s)
@@ -248,13 +248,16 @@ pub(crate) fn check_recipient_count(what: &str, path: &Path, count: usize) -> Re
 
 /// Reads a recipients file: one recipient per line, `#` comments and blank
 /// lines allowed.
-pub fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
+pub(crate) fn read_recipients_file(path: &Path) -> anyhow::Result<Vec<RecipientEntry>> {
     let data = read_key_file(path, "recipients file")?;
     Ok(parse_recipients_bytes(path, &data)?)
 }
 
 /// Parses the contents of a recipients file; `path` names it in messages.
-pub fn parse_recipients_bytes(path: &Path, data: &[u8]) -> Result<Vec<RecipientEntry>, Error> {
+pub(crate) fn parse_recipients_bytes(
+    path: &Path,
+    data: &[u8],
+) -> Result<Vec<RecipientEntry>, Error> {
     let text = std::str::from_utf8(data)
         .map_err(|_| Error::usage(format!("recipients file {} is not text", quote(path))))?;
     let mut out = Vec::new();
@@ -281,7 +284,7 @@ fn not_identity_file(path: &Path, line: Option<usize>) -> Error {
 
 /// Reads an identity file: age identities, an SSH private key, or a
 /// passphrase-protected (sealed) identity file.
-pub fn read_identity_file(
+pub(crate) fn read_identity_file(
     path: &Path,
     unlock: &mut dyn Unlock,
 ) -> anyhow::Result<Vec<IdentityEntry>> {
@@ -291,7 +294,7 @@ pub fn read_identity_file(
 
 /// Parses the contents of an identity file; `path` names it in messages.
 /// A protected identity file is opened with a passphrase from `unlock`.
-pub fn parse_identity_bytes(
+pub(crate) fn parse_identity_bytes(
     path: &Path,
     data: &[u8],
     unlock: &mut dyn Unlock,
@@ -378,7 +381,7 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
 
 /// Turns identities into the `age` crate's identity objects, grouping
 /// plugin identities by plugin.
-pub fn to_age_identities<C: age::Callbacks>(
+pub(crate) fn to_age_identities<C: age::Callbacks>(
     entries: Vec<IdentityEntry>,
     callbacks: &C,
 ) -> anyhow::Result<Vec<Box<dyn age::Identity>>> {
@@ -416,7 +419,7 @@ fn plugin_missing(name: &str, e: age::plugin::ResolveError) -> Error {
 
 /// Turns recipients into the `age` crate's recipient objects, grouping
 /// plugin recipients (and plugin identities given with `seal -i`) by plugin.
-pub fn to_age_recipients<C: age::Callbacks>(
+pub(crate) fn to_age_recipients<C: age::Callbacks>(
     entries: Vec<RecipientEntry>,
     plugin_identities: Vec<age::plugin::Identity>,
     callbacks: &C,
@@ -452,7 +455,7 @@ pub fn to_age_recipients<C: age::Callbacks>(
 }
 
 /// Renders the identity file text for a new identity.
-pub fn identity_file_text(secret: &str, recipient: &str) -> zeroize::Zeroizing<String> {
+pub(crate) fn identity_file_text(secret: &str, recipient: &str) -> zeroize::Zeroizing<String> {
     let created = created_timestamp();
     zeroize::Zeroizing::new(format!(
         "# created: {created}\n# public key: {recipient}\n{secret}\n"
@@ -487,7 +490,7 @@ pub(crate) fn created_timestamp() -> String {
 }
 
 /// A secret string for a new X25519 identity.
-pub fn x25519_secret(id: &age::x25519::Identity) -> zeroize::Zeroizing<String> {
+pub(crate) fn x25519_secret(id: &age::x25519::Identity) -> zeroize::Zeroizing<String> {
     zeroize::Zeroizing::new(id.to_string().expose_secret().to_owned())
 }
 

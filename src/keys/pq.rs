@@ -53,7 +53,7 @@ use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 /// The tag of the stanzas of this recipient type.
-pub const STANZA_TAG: &str = "mlkem768x25519";
+pub(crate) const STANZA_TAG: &str = "mlkem768x25519";
 
 /// The HPKE `info` string.
 const INFO: &[u8] = b"age-encryption.org/mlkem768x25519";
@@ -72,22 +72,22 @@ type Kem = kem::MlKem768X25519;
 
 /// An `mlkem768x25519` identity: the secret key.
 #[derive(Clone)]
-pub struct Identity(Box<kem::PrivateKey>);
+pub(crate) struct Identity(Box<kem::PrivateKey>);
 
 /// An `mlkem768x25519` recipient: the public key.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Recipient(kem::PublicKey);
+pub(crate) struct Recipient(kem::PublicKey);
 
 impl Identity {
     /// Generates a new random identity.
-    pub fn generate() -> Self {
+    pub(crate) fn generate() -> Self {
         let mut seed = Zeroizing::new([0u8; kem::SEED_LEN]);
         OsRng.fill_bytes(&mut seed[..]);
         Identity(Box::new(kem::PrivateKey::from_seed(&seed)))
     }
 
     /// Returns the recipient (public key) of this identity.
-    pub fn to_recipient(&self) -> Recipient {
+    pub(crate) fn to_recipient(&self) -> Recipient {
         Recipient(<Kem as hpke::Kem>::sk_to_pk(&self.0))
     }
 
@@ -95,12 +95,12 @@ impl Identity {
     /// the SHAKE256 expansion; its public key is the recipient's last 32
     /// bytes): the key a post-quantum identity seals and verifies sender
     /// seals with (issue 12).
-    pub fn x25519_key(&self) -> crate::format::sender::X25519Key {
+    pub(crate) fn x25519_key(&self) -> crate::format::sender::X25519Key {
         crate::format::sender::X25519Key::from_secret(self.0.x25519().clone())
     }
 
     /// The Bech32 string, upper case, wrapped so it is not accidentally logged.
-    pub fn to_string(&self) -> SecretString {
+    pub(crate) fn to_string(&self) -> SecretString {
         let mut encoded = Zeroizing::new(bech32_encode(IDENTITY_HRP, self.0.seed()));
         encoded.make_ascii_uppercase();
         // Copy into an exactly-sized box; the working buffer is wiped on drop.
@@ -204,7 +204,7 @@ impl std::str::FromStr for Recipient {
 impl Recipient {
     /// The X25519 half of this hybrid recipient (ek_T, the recipient's last
     /// 32 bytes): the key a sender seal's MAC is computed for (issue 12).
-    pub fn x25519_public(&self) -> [u8; 32] {
+    pub(crate) fn x25519_public(&self) -> [u8; 32] {
         self.0.x25519().to_bytes()
     }
 }

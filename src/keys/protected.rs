@@ -11,13 +11,13 @@ use crate::format::{self, stream, FormatError, SealOptions, Sealer, StreamOption
 use crate::secret::SecretBuffer;
 
 /// The work factor (log2 N) of new passphrase stanzas, as Go age.
-pub const SCRYPT_WORK_FACTOR: u8 = 18;
+pub(crate) const SCRYPT_WORK_FACTOR: u8 = 18;
 
 /// The highest scrypt work factor (log2 of N) accepted by default, as Go age.
 pub const DEFAULT_MAX_WORK_FACTOR: u8 = 22;
 
 /// Where the passphrase of a protected identity file comes from.
-pub trait Unlock {
+pub(crate) trait Unlock {
     /// Asks for the passphrase; `prompt` names the identity file.
     fn passphrase(&mut self, prompt: &str) -> anyhow::Result<SecretString>;
 
@@ -28,7 +28,7 @@ pub trait Unlock {
 }
 
 /// The recipient of a new passphrase-sealed file.
-pub fn passphrase_recipient(passphrase: SecretString) -> age::scrypt::Recipient {
+pub(crate) fn passphrase_recipient(passphrase: SecretString) -> age::scrypt::Recipient {
     let mut r = age::scrypt::Recipient::new(passphrase);
     r.set_work_factor(SCRYPT_WORK_FACTOR);
     r
@@ -36,7 +36,10 @@ pub fn passphrase_recipient(passphrase: SecretString) -> age::scrypt::Recipient 
 
 /// The identity that opens a passphrase-sealed file, refusing work factors
 /// above `max_work_factor`.
-pub fn passphrase_identity(passphrase: SecretString, max_work_factor: u8) -> age::scrypt::Identity {
+pub(crate) fn passphrase_identity(
+    passphrase: SecretString,
+    max_work_factor: u8,
+) -> age::scrypt::Identity {
     let mut id = age::scrypt::Identity::new(passphrase);
     id.set_max_work_factor(max_work_factor);
     id
@@ -44,7 +47,7 @@ pub fn passphrase_identity(passphrase: SecretString, max_work_factor: u8) -> age
 
 /// Whether key file contents are a sealed file (binary or armored) rather
 /// than identities: a protected identity file.
-pub fn is_sealed(data: &[u8]) -> bool {
+pub(crate) fn is_sealed(data: &[u8]) -> bool {
     let start = data
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -56,7 +59,10 @@ pub fn is_sealed(data: &[u8]) -> bool {
 /// Seals an identity file's text with a passphrase: an armored age file
 /// with one scrypt stanza, which age, rage and typage open as an identity
 /// file.
-pub fn protect(text: &str, passphrase: SecretString) -> anyhow::Result<zeroize::Zeroizing<String>> {
+pub(crate) fn protect(
+    text: &str,
+    passphrase: SecretString,
+) -> anyhow::Result<zeroize::Zeroizing<String>> {
     let recipient = passphrase_recipient(passphrase);
     let mut sealed = Vec::new();
     Sealer::new(&[&recipient])?.seal(
@@ -75,7 +81,7 @@ pub fn protect(text: &str, passphrase: SecretString) -> anyhow::Result<zeroize::
 }
 
 /// Opens a passphrase-protected identity file's contents.
-pub fn open_protected_identity(
+pub(crate) fn open_protected_identity(
     path: &Path,
     data: &[u8],
     unlock: &mut dyn Unlock,

@@ -17,7 +17,7 @@ use crate::format::sender::X25519Key;
 /// an `AGE-SECRET-KEY-1` identity (its 32 bytes) or an
 /// `AGE-SECRET-KEY-PQ-1` one (seed_T). `None` for SSH and plugin
 /// identities.
-pub fn identity_key(entry: &IdentityEntry) -> Option<X25519Key> {
+pub(crate) fn identity_key(entry: &IdentityEntry) -> Option<X25519Key> {
     match entry {
         IdentityEntry::X25519(i) => Some(x25519_identity_key(i)),
         IdentityEntry::Pq(i) => Some(i.x25519_key()),
@@ -29,7 +29,7 @@ pub fn identity_key(entry: &IdentityEntry) -> Option<X25519Key> {
 ///
 /// The `age` crate does not hand out the bytes, so they are decoded from
 /// the identity's own Bech32 string; every copy is zeroized.
-pub fn x25519_identity_key(identity: &age::x25519::Identity) -> X25519Key {
+pub(crate) fn x25519_identity_key(identity: &age::x25519::Identity) -> X25519Key {
     let encoded = identity.to_string();
     let secret: Zeroizing<[u8; 32]> = bech32_decode(
         encoded.expose_secret(),
@@ -52,7 +52,7 @@ pub fn x25519_identity_key(identity: &age::x25519::Identity) -> X25519Key {
 /// B_i of a recipient that can verify a sender seal: an `age1...`
 /// recipient's 32 bytes, or the last 32 bytes (ek_T) of an `age1pq1...`
 /// one. `None` for SSH and plugin recipients, which get no MAC.
-pub fn recipient_key(entry: &RecipientEntry) -> Option<[u8; 32]> {
+pub(crate) fn recipient_key(entry: &RecipientEntry) -> Option<[u8; 32]> {
     match entry {
         RecipientEntry::X25519(r) => Some(x25519_recipient_key(r)),
         RecipientEntry::Pq(r) => Some(r.x25519_public()),
@@ -62,7 +62,7 @@ pub fn recipient_key(entry: &RecipientEntry) -> Option<[u8; 32]> {
 
 /// The 32 bytes of an `age1...` recipient, decoded from its Bech32 string
 /// (the `age` crate does not hand them out).
-pub fn x25519_recipient_key(recipient: &age::x25519::Recipient) -> [u8; 32] {
+pub(crate) fn x25519_recipient_key(recipient: &age::x25519::Recipient) -> [u8; 32] {
     bech32_decode(
         &recipient.to_string(),
         |_| (),
