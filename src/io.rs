@@ -88,6 +88,41 @@ pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn Read + Send>> {
     }
 }
 
+/// Whether the input is stdin and a terminal: typed or pasted by a person,
+/// so small, and over at Ctrl-D (or, for armor, at its end line).
+pub fn input_is_terminal(path: Option<&Path>) -> bool {
+    is_std(path) && io::stdin().is_terminal()
+}
+
+/// Most bytes held in memory for a terminal: plaintext bound for one, or
+/// what is sealed from one.
+pub const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Output held back in memory, up to [`TERMINAL_LIMIT`]: for a terminal,
+/// which gets it whole or not at all.
+#[derive(Default)]
+pub struct Held {
+    /// What was written.
+    pub data: Vec<u8>,
+    /// Whether a write went past the limit (and failed).
+    pub overflow: bool,
+}
+
+impl Write for Held {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.data.len() + buf.len() > TERMINAL_LIMIT {
+            self.overflow = true;
+            return Err(io::Error::other("too large to hold for a terminal"));
+        }
+        self.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Stdin as an unbuffered file, so large reads go straight to the kernel.
 fn stdin_file() -> io::Result<File> {
     Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))

@@ -65,6 +65,26 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Pastes `text` as a terminal paste does (tmux turns each line end
+    /// into Enter).
+    fn paste(&self, text: &[u8]) {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        for args in [
+            vec!["load-buffer", file.path().to_str().unwrap()],
+            vec!["paste-buffer", "-d"],
+        ] {
+            let status = Command::new("tmux")
+                .args(["-L", &self.socket])
+                .args(&args)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -183,4 +203,56 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A new identity file in `dir` and its recipient.
+fn keypair(home: &Path, dir: &Path) -> (std::path::PathBuf, String) {
+    let key = dir.join("bob.key");
+    let out = common::lockbox(home)
+        .args(["keygen", "-q", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    (
+        key,
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+    )
+}
+
+/// `message` sealed to `recipient`, armored.
+fn armored(home: &Path, recipient: &str, message: &str) -> String {
+    let out = common::lockbox(home)
+        .args(["seal", "-a", "-r", recipient])
+        .write_stdin(message)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Issue 13: armor pasted into `lockbox open` opens at its end line, with
+/// no Ctrl-D; so does a mail pasted whole, its block quoted.
+#[test]
+fn a_paste_into_open_opens_at_the_end_line() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keypair(home.path(), dir.path());
+    let block = armored(home.path(), &recipient, "pasted and opened\n");
+    let quoted: String = block.lines().map(|l| format!("> {l}\n")).collect();
+    let mail = format!("On Monday, Alice wrote:\n{quoted}");
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    for paste in [block, mail] {
+        let Some(t) = Tmux::start(
+            home.path(),
+            &format!("{} open -i {}", bin.display(), key.display()),
+        ) else {
+            return;
+        };
+        // The paste goes in, and no Ctrl-D follows.
+        t.paste(paste.as_bytes());
+        let screen = t.wait_for("EXIT=");
+        assert!(screen.contains("EXIT=0"), "{screen}");
+        assert!(screen.contains("\npasted and opened\n"), "{screen}");
+    }
 }

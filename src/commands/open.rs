@@ -1,6 +1,8 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
 use std::io::Write;
+
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 use crate::cli::OpenArgs;
@@ -11,9 +13,6 @@ use crate::keys;
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
 
-/// Most plaintext buffered for a terminal before refusing it.
-const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
-
 /// Runs `lockbox open`.
 pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     io::check_not_same(args.input.as_deref(), args.output.as_deref())?;
@@ -22,7 +21,22 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
         max_work_factor: Some(args.max_work_factor),
     };
 
-    let input = io::open_input(args.input.as_deref())?;
+    let mut input = io::open_input(args.input.as_deref())?;
+    if io::input_is_terminal(args.input.as_deref()) {
+        // A paste is over at its end line: read no further, so that no
+        // Ctrl-D is needed (issue 13).
+        let paste = format::armor::read_through_end_line(input, io::TERMINAL_LIMIT)
+            .context("failed to read standard input")?;
+        let Some(paste) = paste else {
+            return Err(Error::failure(format!(
+                "the input on the terminal is larger than {} MiB",
+                io::TERMINAL_LIMIT >> 20
+            ))
+            .hint("save it to a file and open that: 'lockbox open FILE'")
+            .into());
+        };
+        input = Box::new(std::io::Cursor::new(paste));
+    }
     let sealed = format::read_header(input).map_err(|e| name_input(e, args.input.as_deref()))?;
     let key = if format::is_passphrase_sealed(&sealed.header)
         .map_err(|e| name_input(e.into(), args.input.as_deref()))?
@@ -56,7 +70,7 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     let to_terminal = output.is_stdout() && output.is_terminal();
     let result = if to_terminal {
         // Buffer what is bound for a terminal and refuse control characters.
-        let mut buf = LimitedBuffer::default();
+        let mut buf = io::Held::default();
         let r = stream::open_payload(&key, sealed.payload, &mut buf, opts, &mut |_| {});
         if buf.overflow {
             return Err(
@@ -137,28 +151,6 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
         .into());
     }
     Ok(vec![default])
-}
-
-/// Plaintext held back from a terminal until it is all authenticated.
-#[derive(Default)]
-struct LimitedBuffer {
-    data: Vec<u8>,
-    overflow: bool,
-}
-
-impl Write for LimitedBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.data.len() + buf.len() > TERMINAL_LIMIT {
-            self.overflow = true;
-            return Err(std::io::Error::other("too large for a terminal"));
-        }
-        self.data.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Opens a passphrase-protected identity file's contents.
