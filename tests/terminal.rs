@@ -83,6 +83,15 @@ impl Tmux {
             assert!(status.success());
         }
     }
+
+    /// Presses one key, such as `C-d`.
+    fn key(&self, key: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", key])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
 }
 
 impl Drop for Tmux {
@@ -255,4 +264,65 @@ fn a_paste_into_open_opens_at_the_end_line() {
         assert!(screen.contains("EXIT=0"), "{screen}");
         assert!(screen.contains("\npasted and opened\n"), "{screen}");
     }
+}
+
+/// Issue 13: a message typed into `lockbox seal -a` is sealed when the
+/// input ends; nothing of the block shows while the person types, and
+/// the block copied from the screen opens.
+#[test]
+fn a_message_typed_into_seal_is_printed_when_the_input_ends() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keypair(home.path(), dir.path());
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!("{} seal -a -r {recipient}", bin.display()),
+    ) else {
+        return;
+    };
+    t.send("first typed line");
+    t.wait_for("first typed line");
+    // Time for anything the program would print while the person types.
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = t.screen();
+    assert!(
+        !screen.contains("-----BEGIN"),
+        "armor printed while typing:\n{screen}"
+    );
+    t.send("second typed line");
+    t.key("C-d");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let lines: Vec<&str> = screen.lines().collect();
+    let begin = lines
+        .iter()
+        .position(|l| l.starts_with("-----BEGIN"))
+        .unwrap();
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("-----END"))
+        .unwrap();
+    assert!(
+        lines[..begin]
+            .iter()
+            .any(|l| l.contains("second typed line")),
+        "the block came before the input ended:\n{screen}"
+    );
+    let copied: String = lines[begin..=end]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let opened = common::lockbox(home.path())
+        .args(["open", "-i"])
+        .arg(&key)
+        .write_stdin(copied)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&opened.stdout),
+        "first typed line\nsecond typed line\n",
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
 }
