@@ -52,6 +52,14 @@ impl Tmux {
         }
     }
 
+    /// Waits for a passphrase prompt, then a moment more, as a person
+    /// would: rpassword prints the prompt before it turns echo off, so
+    /// keys sent at once may still be echoed (seen under load).
+    fn wait_for_prompt(&self, prompt: &str) {
+        self.wait_for(prompt);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     fn send(&self, keys: &str) {
         let status = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", "-l", keys])
@@ -121,9 +129,9 @@ fn passphrase_prompts_do_not_echo() {
     ) else {
         return;
     };
-    t.wait_for("Passphrase:");
+    t.wait_for_prompt("Passphrase:");
     t.send("tmux-typed-pass");
-    t.wait_for("Confirm passphrase:");
+    t.wait_for_prompt("Confirm passphrase:");
     t.send("tmux-typed-pass");
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
@@ -146,7 +154,7 @@ fn passphrase_prompts_do_not_echo() {
         ),
     )
     .unwrap();
-    t.wait_for("Passphrase:");
+    t.wait_for_prompt("Passphrase:");
     t.send("tmux-typed-pass");
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
@@ -173,9 +181,9 @@ fn mismatched_confirmation_is_refused() {
     ) else {
         return;
     };
-    t.wait_for("Passphrase:");
+    t.wait_for_prompt("Passphrase:");
     t.send("first-one");
-    t.wait_for("Confirm passphrase:");
+    t.wait_for_prompt("Confirm passphrase:");
     t.send("second-one");
     let screen = t.wait_for("EXIT=");
     assert!(
