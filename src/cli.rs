@@ -178,7 +178,8 @@ are an error naming both lines: save each on its own. A text without a block is 
 age file (exit 4).
 
 When stdin is a terminal, a paste is read up to its end line and opened then: no Ctrl-D is \
-needed (at most 16 MiB).
+needed (at most 16 MiB). What the paste holds after the end line (a signature, the rest of a \
+mail) is discarded, so that the shell does not run it as commands.
 
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \

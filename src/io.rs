@@ -94,6 +94,32 @@ pub fn input_is_terminal(path: Option<&Path>) -> bool {
     is_std(path) && io::stdin().is_terminal()
 }
 
+/// Discards what reached the terminal on stdin but was not read, waiting
+/// briefly for the rest of a long paste. After a paste of armor is read to
+/// its end line, the rest of the paste (a signature, or the lines a hostile
+/// mail puts there) must not reach the shell as commands once lockbox
+/// exits (issue 13).
+pub fn discard_terminal_input() {
+    use rustix::event::{poll, PollFd, PollFlags};
+    use rustix::termios::{tcflush, QueueSelector};
+    let stdin = io::stdin();
+    let wait = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 100_000_000,
+    };
+    // At most about 2 s: a paste arrives in bursts, not forever.
+    for _ in 0..20 {
+        if tcflush(&stdin, QueueSelector::IFlush).is_err() {
+            return;
+        }
+        let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+        match poll(&mut fds, Some(&wait)) {
+            Ok(n) if n > 0 => continue,
+            _ => return,
+        }
+    }
+}
+
 /// Most bytes held in memory for a terminal: plaintext bound for one, or
 /// what is sealed from one.
 pub const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;

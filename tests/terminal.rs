@@ -334,3 +334,35 @@ fn a_message_typed_into_seal_is_printed_when_the_input_ends() {
         String::from_utf8_lossy(&opened.stderr)
     );
 }
+
+/// Issue 13: what a paste holds after the end line (a signature, or lines
+/// a hostile mail puts there) is discarded, not left on the terminal for
+/// the shell to run once open exits; here a reader after open gets none.
+#[test]
+fn the_rest_of_a_paste_does_not_reach_the_next_program() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keypair(home.path(), dir.path());
+    let block = armored(home.path(), &recipient, "pasted and opened\n");
+    // A long tail too, longer than the terminal's input buffer.
+    let long: String = (0..300)
+        .map(|i| format!("> line {i} of a long thread quoted after the block\n"))
+        .collect();
+    let paste = format!("{block}\n-- \nMallory\n{long}echo run-by-the-shell\n");
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!(
+            "{} open -i {}; echo OPENED=$?; timeout --foreground 2 sed s/^/LEFT:/",
+            bin.display(),
+            key.display()
+        ),
+    ) else {
+        return;
+    };
+    t.paste(paste.as_bytes());
+    let screen = t.wait_for("EXIT=");
+    assert!(!screen.contains("LEFT:"), "the paste went on:\n{screen}");
+    // The echo of the paste may end mid-line where the discarding cut it.
+    assert!(screen.contains("pasted and opened\nOPENED=0"), "{screen}");
+}

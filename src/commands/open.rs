@@ -35,6 +35,7 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
             .hint("save it to a file and open that: 'lockbox open FILE'")
             .into());
         };
+        io::discard_terminal_input();
         input = Box::new(std::io::Cursor::new(paste));
     }
     let sealed = format::read_header(input).map_err(|e| name_input(e, args.input.as_deref()))?;
