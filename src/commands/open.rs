@@ -1,9 +1,9 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use std::path::{Path, PathBuf};
 
 use crate::cli::OpenArgs;
 use crate::error::Error;
