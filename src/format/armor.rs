@@ -1221,4 +1221,39 @@ mod tests {
         );
         assert_eq!(read_through_end_line(&[b'x'; 200][..], 100).unwrap(), None);
     }
+
+    proptest::proptest! {
+        /// A block quoted any way, with any text around it that stands
+        /// apart, reads back whole; any input at all gives the block or a
+        /// format error, never a panic.
+        #[test]
+        fn any_mail_around_a_block_reads_back(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            before in proptest::collection::vec("[a-z >:-]{0,70}", 0..6),
+            after in proptest::collection::vec("[a-z >:-]{0,70}", 0..6),
+            prefix in "(> ?){0,3}",
+            trailing in "[ \t]{0,3}",
+            crlf: bool,
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let block = armor(&data);
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = String::new();
+            for l in &before {
+                // No begin line in the text around; keep the quoting apart.
+                text.push_str(&format!("{}{eol}", l.replace('-', "=")));
+            }
+            text.push_str(eol);
+            text.push_str(&quote(&block, &prefix, &format!("{trailing}{eol}")));
+            text.push_str(eol);
+            for l in &after {
+                text.push_str(&format!("{}{eol}", l.replace('-', "=")));
+            }
+            proptest::prop_assert_eq!(from_text(text.as_bytes()), Ok(block));
+            let mut out = Vec::new();
+            if let Err(e) = TextReader::new(&noise[..]).read_to_end(&mut out) {
+                proptest::prop_assert!(super::super::format_error_of(&e).is_some(), "{}", e);
+            }
+        }
+    }
 }
