@@ -52,6 +52,14 @@ impl Tmux {
         }
     }
 
+    /// Waits for a passphrase prompt, then a moment more, as a person
+    /// would: rpassword prints the prompt before it turns echo off, so
+    /// keys sent at once may still be echoed (seen under load).
+    fn wait_for_prompt(&self, prompt: &str) {
+        self.wait_for(prompt);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     fn send(&self, keys: &str) {
         let status = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", "-l", keys])
@@ -62,6 +70,35 @@ impl Tmux {
             .args(["-L", &self.socket, "send-keys", "Enter"])
             .status()
             .unwrap();
+    }
+}
+
+impl Tmux {
+    /// Pastes `text` as a terminal paste does (tmux turns each line end
+    /// into Enter).
+    fn paste(&self, text: &[u8]) {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        for args in [
+            vec!["load-buffer", file.path().to_str().unwrap()],
+            vec!["paste-buffer", "-d"],
+        ] {
+            let status = Command::new("tmux")
+                .args(["-L", &self.socket])
+                .args(&args)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    /// Presses one key, such as `C-d`.
+    fn key(&self, key: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", key])
+            .status()
+            .unwrap();
+        assert!(status.success());
     }
 }
 
@@ -92,9 +129,9 @@ fn passphrase_prompts_do_not_echo() {
     ) else {
         return;
     };
-    t.wait_for("Passphrase:");
+    t.wait_for_prompt("Passphrase:");
     t.send("tmux-typed-pass");
-    t.wait_for("Confirm passphrase:");
+    t.wait_for_prompt("Confirm passphrase:");
     t.send("tmux-typed-pass");
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
@@ -117,7 +154,7 @@ fn passphrase_prompts_do_not_echo() {
         ),
     )
     .unwrap();
-    t.wait_for("Passphrase:");
+    t.wait_for_prompt("Passphrase:");
     t.send("tmux-typed-pass");
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
@@ -144,9 +181,9 @@ fn mismatched_confirmation_is_refused() {
     ) else {
         return;
     };
-    t.wait_for("Passphrase:");
+    t.wait_for_prompt("Passphrase:");
     t.send("first-one");
-    t.wait_for("Confirm passphrase:");
+    t.wait_for_prompt("Confirm passphrase:");
     t.send("second-one");
     let screen = t.wait_for("EXIT=");
     assert!(
@@ -249,4 +286,149 @@ fn a_terminal_named_by_output_gets_the_terminal_checks() {
         );
         assert!(screen.contains("EXIT=2"), "seal -o {out}:\n{screen}");
     }
+}
+
+/// A new identity file in `dir` and its recipient.
+fn keypair(home: &Path, dir: &Path) -> (std::path::PathBuf, String) {
+    let key = dir.join("bob.key");
+    let out = common::lockbox(home)
+        .args(["keygen", "-q", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    (
+        key,
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+    )
+}
+
+/// `message` sealed to `recipient`, armored.
+fn armored(home: &Path, recipient: &str, message: &str) -> String {
+    let out = common::lockbox(home)
+        .args(["seal", "-a", "-r", recipient])
+        .write_stdin(message)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Issue 13: armor pasted into `lockbox open` opens at its end line, with
+/// no Ctrl-D; so does a mail pasted whole, its block quoted.
+#[test]
+fn a_paste_into_open_opens_at_the_end_line() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keypair(home.path(), dir.path());
+    let block = armored(home.path(), &recipient, "pasted and opened\n");
+    let quoted: String = block.lines().map(|l| format!("> {l}\n")).collect();
+    let mail = format!("On Monday, Alice wrote:\n{quoted}");
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    for paste in [block, mail] {
+        let Some(t) = Tmux::start(
+            home.path(),
+            &format!("{} open -i {}", bin.display(), key.display()),
+        ) else {
+            return;
+        };
+        // The paste goes in, and no Ctrl-D follows.
+        t.paste(paste.as_bytes());
+        let screen = t.wait_for("EXIT=");
+        assert!(screen.contains("EXIT=0"), "{screen}");
+        assert!(screen.contains("\npasted and opened\n"), "{screen}");
+    }
+}
+
+/// Issue 13: a message typed into `lockbox seal -a` is sealed when the
+/// input ends; nothing of the block shows while the person types, and
+/// the block copied from the screen opens.
+#[test]
+fn a_message_typed_into_seal_is_printed_when_the_input_ends() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keypair(home.path(), dir.path());
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!("{} seal -a -r {recipient}", bin.display()),
+    ) else {
+        return;
+    };
+    t.send("first typed line");
+    t.wait_for("first typed line");
+    // Time for anything the program would print while the person types.
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = t.screen();
+    assert!(
+        !screen.contains("-----BEGIN"),
+        "armor printed while typing:\n{screen}"
+    );
+    t.send("second typed line");
+    t.key("C-d");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let lines: Vec<&str> = screen.lines().collect();
+    let begin = lines
+        .iter()
+        .position(|l| l.starts_with("-----BEGIN"))
+        .unwrap();
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("-----END"))
+        .unwrap();
+    assert!(
+        lines[..begin]
+            .iter()
+            .any(|l| l.contains("second typed line")),
+        "the block came before the input ended:\n{screen}"
+    );
+    let copied: String = lines[begin..=end]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let opened = common::lockbox(home.path())
+        .args(["open", "-i"])
+        .arg(&key)
+        .write_stdin(copied)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&opened.stdout),
+        "first typed line\nsecond typed line\n",
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+}
+
+/// Issue 13: what a paste holds after the end line (a signature, or lines
+/// a hostile mail puts there) is discarded, not left on the terminal for
+/// the shell to run once open exits; here a reader after open gets none.
+#[test]
+fn the_rest_of_a_paste_does_not_reach_the_next_program() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keypair(home.path(), dir.path());
+    let block = armored(home.path(), &recipient, "pasted and opened\n");
+    // A long tail too, longer than the terminal's input buffer.
+    let long: String = (0..300)
+        .map(|i| format!("> line {i} of a long thread quoted after the block\n"))
+        .collect();
+    let paste = format!("{block}\n-- \nMallory\n{long}echo run-by-the-shell\n");
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!(
+            "{} open -i {}; echo OPENED=$?; timeout --foreground 2 sed s/^/LEFT:/",
+            bin.display(),
+            key.display()
+        ),
+    ) else {
+        return;
+    };
+    t.paste(paste.as_bytes());
+    let screen = t.wait_for("EXIT=");
+    assert!(!screen.contains("LEFT:"), "the paste went on:\n{screen}");
+    // The echo of the paste may end mid-line where the discarding cut it.
+    assert!(screen.contains("pasted and opened\nOPENED=0"), "{screen}");
 }

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use crate::cli::OpenArgs;
 use crate::error::{quote, Error};
 use crate::format::{self, stream, FormatError};
@@ -10,9 +12,6 @@ use crate::io::{self, Output};
 use crate::keys;
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
-
-/// Most plaintext buffered for a terminal before refusing it.
-const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
 pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
@@ -46,7 +45,23 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
         max_work_factor: Some(args.max_work_factor),
     };
 
-    let input = io::open_input(args.input.as_deref())?;
+    let mut input = io::open_input(args.input.as_deref())?;
+    if io::input_is_terminal(args.input.as_deref()) {
+        // A paste is over at its end line: read no further, so that no
+        // Ctrl-D is needed (issue 13).
+        let paste = format::armor::read_through_end_line(input, io::TERMINAL_LIMIT)
+            .context("failed to read standard input")?;
+        let Some(paste) = paste else {
+            return Err(Error::failure(format!(
+                "the input on the terminal is larger than {} MiB",
+                io::TERMINAL_LIMIT >> 20
+            ))
+            .hint("save it to a file and open that: 'lockbox open FILE'")
+            .into());
+        };
+        io::discard_terminal_input();
+        input = Box::new(std::io::Cursor::new(paste));
+    }
     let sealed = format::read_header(input).map_err(|e| name_input(e, args.input.as_deref()))?;
     let key = if format::is_passphrase_sealed(&sealed.header)
         .map_err(|e| name_input(e.into(), args.input.as_deref()))?
@@ -85,7 +100,7 @@ pub fn run(args: &OpenArgs) -> anyhow::Result<()> {
     let to_terminal = output.is_terminal();
     let result = if to_terminal {
         // Buffer what is bound for a terminal and refuse control characters.
-        let mut buf = LimitedBuffer::default();
+        let mut buf = io::Held::default();
         let r = stream::open_payload(&key, sealed.payload, &mut buf, opts, &mut |_| {});
         if buf.overflow {
             return Err(
@@ -166,28 +181,6 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
         .into());
     }
     Ok(vec![default])
-}
-
-/// Plaintext held back from a terminal until it is all authenticated.
-#[derive(Default)]
-struct LimitedBuffer {
-    data: Vec<u8>,
-    overflow: bool,
-}
-
-impl Write for LimitedBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.data.len() + buf.len() > TERMINAL_LIMIT {
-            self.overflow = true;
-            return Err(std::io::Error::other("too large for a terminal"));
-        }
-        self.data.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Opens a passphrase-protected identity file's contents.

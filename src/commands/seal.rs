@@ -1,5 +1,6 @@
 //! `lockbox seal`: seal a file or message to recipients or a passphrase.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{RunArgs, SealArgs};
@@ -156,18 +157,33 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
     let mut nonce = [0u8; format::stream::NONCE];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
     let name = output.name();
-    format::seal_with(
+    // Typed on a terminal, the message is sealed in memory and written
+    // when the input ends: a block printed while the person still types
+    // gets mixed with their typing on the screen (issue 13).
+    let typed = io::input_is_terminal(args.input.as_deref());
+    let mut held = io::Held::default();
+    let mut sink: &mut (dyn std::io::Write + Send) = if typed { &mut held } else { &mut output };
+    let result = format::seal_with(
         &key,
         &stanzas,
         nonce,
         input,
-        &mut output,
+        &mut sink,
         args.armor,
         stream_options(&args.run),
         &mut |n| progress.add(n),
-    )
-    .map_err(|e| write_context(e, &name, args.input.as_deref()))?;
+    );
     progress.finish();
+    if held.overflow {
+        return Err(Error::failure(format!(
+            "the message typed on the terminal is too large to hold: more than {} MiB sealed",
+            io::TERMINAL_LIMIT >> 20
+        ))
+        .hint("save it to a file and seal that: 'lockbox seal ... FILE'")
+        .into());
+    }
+    let result = result.and_then(|()| output.write_all(&held.data).map_err(anyhow::Error::from));
+    result.map_err(|e| write_context(e, &name, args.input.as_deref()))?;
     output.commit()
 }
 

@@ -212,16 +212,10 @@ pub fn read_header<R: Read + Send + 'static>(mut input: R) -> anyhow::Result<Sea
         }
     }
     prefix.truncate(n);
-    let armored = armor::looks_armored(&prefix);
+    let form = armor::detect(&prefix);
+    let armored = form.is_armored();
     let joined = BufReader::with_capacity(READ_BUFFER, Cursor::new(prefix).chain(input));
-    let mut payload: Box<dyn BufRead + Send> = if armored {
-        Box::new(BufReader::with_capacity(
-            READ_BUFFER,
-            armor::ArmoredReader::new(joined),
-        ))
-    } else {
-        Box::new(joined)
-    };
+    let mut payload = form.decode(joined);
     let header = Header::read(&mut payload).map_err(from_io)?;
     Ok(SealedInput {
         header,
