@@ -157,7 +157,11 @@ keeps its mode. When FILE is a symbolic link, the file it points to is replaced,
 folder, and the link is kept; a link that points to nothing, or a loop of links, is an error. \
 FILE can't be the input, a recipients, identity or passphrase file of the same command, \
 whatever the spelling (the same file through a link counts). Standard input serves one \
-purpose at most: INPUT absent or '-', -R - and -i - exclude each other.";
+purpose at most: INPUT absent or '-', -R - and -i - exclude each other.
+
+A message typed on the terminal (stdin is a terminal) is sealed when the input ends \
+(Ctrl-D): nothing is written while you type, then the whole output at once (at most \
+16 MiB).";
 
 const SEAL_EXAMPLES: &str = "\
 Examples:
@@ -171,6 +175,21 @@ const OPEN_LONG: &str = "\
 Open INPUT (a sealed file, or stdin when absent or '-') and write the plaintext to OUT \
 (stdout when absent or '-'). Armored input is detected automatically, as Go age does: it \
 starts with '-----BEGIN AGE ENCRYPTED FILE-----' after at most 1 KiB of whitespace.
+
+A saved mail or other text opens too: lockbox finds the armored block in it, as GnuPG does \
+for its blocks, from the first '-----BEGIN AGE ENCRYPTED FILE-----' line to its \
+'-----END AGE ENCRYPTED FILE-----' line. Lines quoted with '>' (any depth: '> ', '> > ', \
+'>> ', the same on every line of the block) are unquoted, and whitespace at the end of \
+lines is dropped; the block itself is decoded as strictly as a file (canonical base64, \
+64 columns). The block stands apart from the text: the line before it and the line after \
+it are empty, quoted to another depth (as the 'wrote:' line of a reply), or absent; so \
+armor may also be followed by a signature after an empty line. Two blocks in one input \
+are an error naming both lines: save each on its own. A text without a block is not an \
+age file (exit 4).
+
+When stdin is a terminal, a paste is read up to its end line and opened then: no Ctrl-D is \
+needed (at most 16 MiB). What the paste holds after the end line (a signature, the rest of a \
+mail) is discarded, so that the shell does not run it as commands.
 
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
@@ -200,13 +219,17 @@ const OPEN_EXAMPLES: &str = "\
 Examples:
   lockbox open -o doc.pdf doc.age          with the default identity
   lockbox open -i alice.key < msg.age      plaintext on stdout
+  lockbox open mail.txt                    the block in a mail you saved
+  lockbox open                             paste the block; it opens at its end line
   lockbox open --passphrase-file pw.txt -o secrets.txt secrets.age   passphrase from a file, for scripts";
 
 const INSPECT_LONG: &str = "\
 Show what a sealed file (INPUT, or stdin when absent or '-') says about itself, without \
 opening it and without any identity: whether it is armored, the recipient stanza types and \
 how many of each, whether it is post-quantum, the header and payload sizes, and the plaintext \
-size they imply.
+size they imply. It reads what 'lockbox open' reads: binary or armored files, and the armored \
+block in a saved mail or other text (see lockbox-open(1)); the armor overhead of a block in \
+a text counts the text around it.
 
 A file is post-quantum when every stanza is of a post-quantum type (mlkem768x25519, \
 mlkem768p256tag) or is a passphrase (scrypt, symmetric and so not exposed to quantum \
@@ -233,6 +256,7 @@ its header or armor is malformed.";
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   lockbox inspect doc.age                   what doc.age was sealed to, and its sizes
+  lockbox inspect mail.txt                  the same for the block in a saved mail
   lockbox inspect --json doc.age | jq .postquantum   for scripts
   curl -s https://example.com/f.age | lockbox inspect   from stdin";
 
@@ -276,7 +300,7 @@ pub(crate) struct InspectArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// The sealed file to inspect (stdin when absent or '-')
+    /// The sealed file, or a saved mail holding an armored block, to inspect (stdin when absent or '-')
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
 
@@ -455,7 +479,7 @@ pub(crate) struct OpenArgs {
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 
-    /// The sealed file to open (stdin when absent or '-')
+    /// The sealed file, or a saved mail holding an armored block, to open (stdin when absent or '-')
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
 

@@ -85,6 +85,67 @@ pub(crate) fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn Read + S
     }
 }
 
+/// Whether the input is stdin and a terminal: typed or pasted by a person,
+/// so small, and over at Ctrl-D (or, for armor, at its end line).
+pub(crate) fn input_is_terminal(path: Option<&Path>) -> bool {
+    is_std(path) && io::stdin().is_terminal()
+}
+
+/// Discards what reached the terminal on stdin but was not read, waiting
+/// briefly for the rest of a long paste. After a paste of armor is read to
+/// its end line, the rest of the paste (a signature, or the lines a hostile
+/// mail puts there) must not reach the shell as commands once lockbox
+/// exits (issue 13).
+pub(crate) fn discard_terminal_input() {
+    use rustix::event::{poll, PollFd, PollFlags};
+    use rustix::termios::{tcflush, QueueSelector};
+    let stdin = io::stdin();
+    let wait = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 100_000_000,
+    };
+    // At most about 2 s: a paste arrives in bursts, not forever.
+    for _ in 0..20 {
+        if tcflush(&stdin, QueueSelector::IFlush).is_err() {
+            return;
+        }
+        let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+        match poll(&mut fds, Some(&wait)) {
+            Ok(n) if n > 0 => continue,
+            _ => return,
+        }
+    }
+}
+
+/// Most bytes held in memory for a terminal: plaintext bound for one, or
+/// what is sealed from one.
+pub(crate) const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Output held back in memory, up to [`TERMINAL_LIMIT`]: for a terminal,
+/// which gets it whole or not at all.
+#[derive(Default)]
+pub(crate) struct Held {
+    /// What was written.
+    pub data: Vec<u8>,
+    /// Whether a write went past the limit (and failed).
+    pub overflow: bool,
+}
+
+impl Write for Held {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.data.len() + buf.len() > TERMINAL_LIMIT {
+            self.overflow = true;
+            return Err(io::Error::other("too large to hold for a terminal"));
+        }
+        self.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Stdout as an unbuffered file: std's stdout is line-buffered.
 fn stdout_file() -> io::Result<File> {
     Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))

@@ -4,6 +4,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::terminal::Tmux;
 
@@ -57,7 +58,7 @@ fn passphrase_prompts_do_not_echo() {
         &format!("lockbox open -o {} {}", out.display(), sealed.display()),
     )
     .unwrap();
-    t.wait_for("Passphrase:");
+    t.wait_for_prompt("Passphrase:");
     t.send("tmux-typed-pass");
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
@@ -155,4 +156,126 @@ fn a_terminal_named_by_output_gets_the_terminal_checks() {
         );
         assert!(screen.contains("EXIT=2"), "seal -o {out}:\n{screen}");
     }
+}
+
+/// Issue 13: armor pasted into `lockbox open` opens at its end line, with
+/// no Ctrl-D; so does a mail pasted whole, its block quoted.
+#[test]
+fn a_paste_into_open_opens_at_the_end_line() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = common::keypair(home.path(), dir.path().join("bob.key"), false);
+    let block = String::from_utf8(common::seal_stdin(
+        home.path(),
+        &[&recipient],
+        true,
+        "pasted and opened\n".as_bytes(),
+    ))
+    .unwrap();
+    let quoted: String = block.lines().map(|l| format!("> {l}\n")).collect();
+    let mail = format!("On Monday, Alice wrote:\n{quoted}");
+    for paste in [block, mail] {
+        let Some(t) = Tmux::start(home.path(), &format!("lockbox open -i {}", key.display()))
+        else {
+            return;
+        };
+        // The paste goes in, and no Ctrl-D follows.
+        t.paste(paste.as_bytes());
+        let screen = t.wait_for("EXIT=");
+        assert!(screen.contains("EXIT=0"), "{screen}");
+        assert!(screen.contains("\npasted and opened\n"), "{screen}");
+    }
+}
+
+/// Issue 13: a message typed into `lockbox seal -a` is sealed when the
+/// input ends; nothing of the block shows while the person types, and
+/// the block copied from the screen opens.
+#[test]
+fn a_message_typed_into_seal_is_printed_when_the_input_ends() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = common::keypair(home.path(), dir.path().join("bob.key"), false);
+    let Some(t) = Tmux::start(home.path(), &format!("lockbox seal -a -r {recipient}")) else {
+        return;
+    };
+    t.send("first typed line");
+    t.wait_for("first typed line");
+    // Time for anything the program would print while the person types.
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = t.screen();
+    assert!(
+        !screen.contains("-----BEGIN"),
+        "armor printed while typing:\n{screen}"
+    );
+    t.send("second typed line");
+    t.key("C-d");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let lines: Vec<&str> = screen.lines().collect();
+    let begin = lines
+        .iter()
+        .position(|l| l.starts_with("-----BEGIN"))
+        .unwrap();
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("-----END"))
+        .unwrap();
+    assert!(
+        lines[..begin]
+            .iter()
+            .any(|l| l.contains("second typed line")),
+        "the block came before the input ended:\n{screen}"
+    );
+    let copied: String = lines[begin..=end]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let opened = common::lockbox(home.path())
+        .args(["open", "-i"])
+        .arg(&key)
+        .write_stdin(copied)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&opened.stdout),
+        "first typed line\nsecond typed line\n",
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+}
+
+/// Issue 13: what a paste holds after the end line (a signature, or lines
+/// a hostile mail puts there) is discarded, not left on the terminal for
+/// the shell to run once open exits; here a reader after open gets none.
+#[test]
+fn the_rest_of_a_paste_does_not_reach_the_next_program() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = common::keypair(home.path(), dir.path().join("bob.key"), false);
+    let block = String::from_utf8(common::seal_stdin(
+        home.path(),
+        &[&recipient],
+        true,
+        "pasted and opened\n".as_bytes(),
+    ))
+    .unwrap();
+    // A long tail too, longer than the terminal's input buffer.
+    let long: String = (0..300)
+        .map(|i| format!("> line {i} of a long thread quoted after the block\n"))
+        .collect();
+    let paste = format!("{block}\n-- \nMallory\n{long}echo run-by-the-shell\n");
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!(
+            "lockbox open -i {}; echo OPENED=$?; timeout --foreground 2 sed s/^/LEFT:/",
+            key.display()
+        ),
+    ) else {
+        return;
+    };
+    t.paste(paste.as_bytes());
+    let screen = t.wait_for("EXIT=");
+    assert!(!screen.contains("LEFT:"), "the paste went on:\n{screen}");
+    // The echo of the paste may end mid-line where the discarding cut it.
+    assert!(screen.contains("pasted and opened\nOPENED=0"), "{screen}");
 }

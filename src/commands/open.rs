@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::Context;
+
 use super::{check_output_not_read, input_size, name_input, stream_options, write_context};
 use crate::cli::OpenArgs;
 use crate::error::{quote, Error};
@@ -11,9 +13,6 @@ use crate::io::{self, Output};
 use crate::keys;
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
-
-/// Most plaintext buffered for a terminal before refusing it.
-const TERMINAL_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Runs `lockbox open`.
 pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
@@ -44,7 +43,23 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
         max_work_factor: Some(args.max_work_factor),
     };
 
-    let input = io::open_input(args.input.as_deref())?;
+    let mut input = io::open_input(args.input.as_deref())?;
+    if io::input_is_terminal(args.input.as_deref()) {
+        // A paste is over at its end line: read no further, so that no
+        // Ctrl-D is needed (issue 13).
+        let paste = format::armor::read_through_end_line(input, io::TERMINAL_LIMIT)
+            .context("failed to read standard input")?;
+        let Some(paste) = paste else {
+            return Err(Error::failure(format!(
+                "the input on the terminal is larger than {} MiB",
+                io::TERMINAL_LIMIT >> 20
+            ))
+            .hint("save it to a file and open that: 'lockbox open FILE'")
+            .into());
+        };
+        io::discard_terminal_input();
+        input = Box::new(std::io::Cursor::new(paste));
+    }
     let in_name = |e: FormatError| name_input(e.into(), "open", args.input.as_deref());
     let sealed = format::read_header(input).map_err(in_name)?;
     let key = if format::is_passphrase_sealed(&sealed.header).map_err(in_name)? {
@@ -80,7 +95,7 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     let to_terminal = output.is_terminal();
     let result = if to_terminal {
         // Buffer what is bound for a terminal and refuse control characters.
-        let mut buf = LimitedBuffer::default();
+        let mut buf = io::Held::default();
         let r = format::open_payload(&key, sealed, &mut buf, opts, &mut |_| {});
         if buf.overflow {
             return Err(
@@ -142,26 +157,4 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
         .into());
     }
     Ok(vec![default])
-}
-
-/// Plaintext held back from a terminal until it is all authenticated.
-#[derive(Default)]
-struct LimitedBuffer {
-    data: Vec<u8>,
-    overflow: bool,
-}
-
-impl Write for LimitedBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.data.len() + buf.len() > TERMINAL_LIMIT {
-            self.overflow = true;
-            return Err(std::io::Error::other("too large for a terminal"));
-        }
-        self.data.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

@@ -1,5 +1,6 @@
 //! `lockbox seal`: seal a file or message to recipients or a passphrase.
 
+use std::io::Write;
 use std::path::Path;
 
 use super::{
@@ -7,7 +8,7 @@ use super::{
 };
 use crate::cli::SealArgs;
 use crate::error::Error;
-use crate::format::{SealOptions, Sealer};
+use crate::format::{FormatError, SealOptions, Sealer};
 use crate::io::{self, Output};
 use crate::keys::{self, IdentityEntry};
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
@@ -140,9 +141,23 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
         armor: args.armor,
         stream: stream_options(&args.run),
     };
-    sealer
-        .seal(input, &mut output, opts, &mut |n| progress.add(n))
-        .map_err(|e| write_context(e, &name, args.input.as_deref()))?;
+    // Typed on a terminal, the message is sealed in memory and written
+    // when the input ends: a block printed while the person still types
+    // gets mixed with their typing on the screen (issue 13).
+    let typed = io::input_is_terminal(args.input.as_deref());
+    let mut held = io::Held::default();
+    let mut sink: &mut (dyn std::io::Write + Send) = if typed { &mut held } else { &mut output };
+    let result = sealer.seal(input, &mut sink, opts, &mut |n| progress.add(n));
     progress.finish();
+    if held.overflow {
+        return Err(Error::failure(format!(
+            "the message typed on the terminal is too large to hold: more than {} MiB sealed",
+            io::TERMINAL_LIMIT >> 20
+        ))
+        .hint("save it to a file and seal that: 'lockbox seal ... FILE'")
+        .into());
+    }
+    let result = result.and_then(|()| output.write_all(&held.data).map_err(FormatError::from));
+    result.map_err(|e| write_context(e, &name, args.input.as_deref()))?;
     output.commit()
 }

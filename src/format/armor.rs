@@ -4,6 +4,12 @@
 //! (the last one shorter or equal), LF or CRLF line ends, whitespace allowed
 //! before and after the armor (up to 1 KiB each side), nothing else.
 //! Whitespace is Go's `bytes.TrimSpace` whitespace, Unicode's White_Space.
+//!
+//! Armor also comes inside text: a saved mail, a quoted reply, a paste
+//! (issue 13). [`TextReader`] finds the one block in such a text, unquotes
+//! it and hands it to the same strict decoder; text may follow plain armor
+//! too when it stands apart from it, as a signature does. [`detect`] says
+//! which way an input is read.
 
 use std::io::{self, BufRead, Read, Write};
 
@@ -44,41 +50,106 @@ fn is_all_space(bytes: &[u8]) -> bool {
     leading_space(bytes) == bytes.len()
 }
 
-/// Whether `prefix`, the first [`DETECT_BYTES`] of an input (or all of a
-/// shorter one), is to be read as armor.
+/// How an input is read, decided from its first [`DETECT_BYTES`] (or all
+/// of a shorter one) by [`detect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// A binary age file, or no age file at all: the header parser says.
+    Binary,
+    /// Armor from the start (after whitespace), decoded strictly as Go age
+    /// does: nothing but whitespace around it.
+    Armor,
+    /// Text, such as a saved mail, that may hold one armored block further
+    /// on: found by [`TextReader`], then decoded as strictly.
+    Text,
+}
+
+impl Form {
+    /// Whether the sealed file in an input of this form is armored.
+    pub(crate) fn is_armored(self) -> bool {
+        self != Form::Binary
+    }
+
+    /// The binary age file in `input`: `input` itself, or its armor decoded.
+    pub(crate) fn decode<'a, R: BufRead + Send + 'a>(
+        self,
+        input: R,
+    ) -> Box<dyn BufRead + Send + 'a> {
+        match self {
+            Form::Binary => Box::new(input),
+            Form::Armor => Box::new(io::BufReader::with_capacity(
+                DECODED_BUFFER,
+                ArmoredReader::new(input),
+            )),
+            Form::Text => Box::new(io::BufReader::with_capacity(
+                DECODED_BUFFER,
+                ArmoredReader::new(TextReader::new(input)),
+            )),
+        }
+    }
+}
+
+/// Buffer for decoded armor: large reads, few calls.
+const DECODED_BUFFER: usize = 256 * 1024;
+
+/// Reads the form of an input from `prefix`, its first [`DETECT_BYTES`]
+/// (or all of a shorter one).
 ///
-/// Go age 1.3's rule (`cmd/age` and `age-inspect`): the input is armor when,
-/// after leading whitespace, the first 1 KiB + 34 bytes start with the
-/// begin line; so at most [`MAX_WHITESPACE`] bytes of whitespace come
-/// first. An input that starts with the age intro is never taken for
-/// armor, whatever its first kilobyte holds: a binary file may carry the
-/// begin line in a stanza.
+/// Armor is Go age 1.3's rule (`cmd/age` and `age-inspect`): after leading
+/// whitespace, the first 1 KiB + 34 bytes start with the begin line; so at
+/// most 1 KiB of whitespace comes first. An input that
+/// starts with the age intro is binary, whatever its first kilobyte holds:
+/// a binary file may carry the begin line in a stanza.
 ///
-/// Some other inputs go to the armor reader too, only so that it can say
-/// what is wrong with them: after whitespace, `-----` (a damaged begin
-/// line), whitespace beyond the limit before the begin line, or the begin
-/// line after other text (the C2SP vector `armor_garbage_leading`). None
-/// can open as a binary file, and the armor reader refuses each of them (it
-/// accepts only whitespace lines within the limit, then the begin line), so
-/// the files that open are exactly those Go age opens.
-pub(crate) fn looks_armored(prefix: &[u8]) -> bool {
+/// Some other inputs go to the strict armor reader too, only so that it can
+/// say what is wrong with them: after whitespace, `-----` (a damaged begin
+/// line), or whitespace beyond the limit before the begin line.
+///
+/// Anything else that starts with text (no control characters but tab,
+/// line ends, form feed and escape in its first kilobyte) is [`Form::Text`]:
+/// a mail or a paste, searched for an armored block line by line (issue
+/// 13); without one it is not an age file, a header failure as before.
+/// Everything else is binary, and the header parser says what is wrong;
+/// so is an empty or all-whitespace input.
+pub(crate) fn detect(prefix: &[u8]) -> Form {
     let space = leading_space(prefix);
     let rest = &prefix[space..];
     if rest.starts_with(BEGIN.as_bytes()) {
-        return true;
+        return Form::Armor;
     }
-    if prefix.starts_with(AGE_INTRO) {
-        return false;
+    // A binary file, or one cut inside its first line.
+    if prefix.starts_with(AGE_INTRO) || AGE_INTRO.starts_with(prefix) {
+        return Form::Binary;
     }
-    rest.starts_with(b"-----")
-        || (space > MAX_WHITESPACE && BEGIN.as_bytes().starts_with(rest))
-        || prefix.windows(BEGIN.len()).any(|w| w == BEGIN.as_bytes())
+    if rest.starts_with(b"-----") || (space > MAX_WHITESPACE && BEGIN.as_bytes().starts_with(rest))
+    {
+        return Form::Armor;
+    }
+    if !rest.is_empty() && is_text(prefix) {
+        return Form::Text;
+    }
+    // Not text, yet it holds the begin line: armor damaged beyond use, for
+    // the armor reader to name.
+    if prefix.windows(BEGIN.len()).any(|w| w == BEGIN.as_bytes()) {
+        return Form::Armor;
+    }
+    Form::Binary
+}
+
+/// Whether `bytes` reads as text: no control character other than tab,
+/// line ends, vertical tab, form feed and escape (ISO-2022 mail uses it).
+/// Any other binary input has one in its first kilobyte almost surely, and
+/// is not scanned line by line to its end for a block.
+fn is_text(bytes: &[u8]) -> bool {
+    !bytes.iter().any(|&b| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)) || b == 0x7f
+    })
 }
 
 /// How every binary age file starts, whatever its version.
 const AGE_INTRO: &[u8] = b"age-encryption.org/";
 
-/// How many bytes of an input [`looks_armored`] needs to decide.
+/// How many bytes of an input [`detect`] needs to decide.
 pub(crate) const DETECT_BYTES: usize = MAX_WHITESPACE + BEGIN.len();
 
 /// Encodes everything written to it as armor; call [`ArmoredWriter::finish`].
@@ -201,6 +272,10 @@ pub(crate) struct ArmoredReader<R: BufRead> {
     /// The text of full lines, without line ends, for one decode call.
     scratch: Vec<u8>,
     failed: Option<String>,
+    /// Lines read so far, and the number of the begin line: for messages
+    /// about text after the armor.
+    lines: u64,
+    begin_line: u64,
 }
 
 impl<R: BufRead> ArmoredReader<R> {
@@ -215,6 +290,8 @@ impl<R: BufRead> ArmoredReader<R> {
             line: Vec::with_capacity(COLUMNS + 2),
             scratch: Vec::with_capacity(BLOCK_LINES * COLUMNS),
             failed: None,
+            lines: 0,
+            begin_line: 0,
         }
     }
 
@@ -227,6 +304,7 @@ impl<R: BufRead> ArmoredReader<R> {
         if n == 0 {
             return Ok(None);
         }
+        self.lines += 1;
         let mut len = n;
         if self.line[len - 1] == b'\n' {
             len -= 1;
@@ -239,11 +317,15 @@ impl<R: BufRead> ArmoredReader<R> {
         Ok(Some(len))
     }
 
+    /// Reads what follows the end line: whitespace, up to the same limit
+    /// as before the armor, as Go age; or text that stands apart from the
+    /// armor, as in a mail with a signature (see [`TextReader`]).
     fn drain_trailing(&mut self) -> io::Result<()> {
         let mut rest = Vec::new();
         Read::take(&mut self.inner, MAX_WHITESPACE as u64).read_to_end(&mut rest)?;
         if !is_all_space(&rest) {
-            return Err(armor_err("data after the end of the armor"));
+            let mut after = io::Cursor::new(rest).chain(&mut self.inner);
+            return check_after_block(&mut after, 0, self.begin_line, self.lines);
         }
         if rest.len() == MAX_WHITESPACE {
             return Err(armor_err(format!(
@@ -255,7 +337,7 @@ impl<R: BufRead> ArmoredReader<R> {
 
     /// Skips the whitespace lines before the begin line, and reads it. The
     /// whitespace counts in bytes as read (line ends included), against the
-    /// same limit as [`looks_armored`]; a whitespace line may be as long as
+    /// same limit as [`detect`]; a whitespace line may be as long as
     /// the limit allows.
     fn start(&mut self) -> io::Result<()> {
         let mut skipped = 0;
@@ -266,6 +348,7 @@ impl<R: BufRead> ArmoredReader<R> {
             if n == 0 {
                 return Err(armor_err("the input ends before the armor begins"));
             }
+            self.lines += 1;
             if is_all_space(&self.line) {
                 skipped += n;
                 if skipped > MAX_WHITESPACE {
@@ -283,6 +366,7 @@ impl<R: BufRead> ArmoredReader<R> {
                 ));
             }
             self.started = true;
+            self.begin_line = self.lines;
             return Ok(());
         }
     }
@@ -337,6 +421,7 @@ impl<R: BufRead> ArmoredReader<R> {
         match base64_simd::STANDARD.decode(&self.scratch, dst) {
             Ok(d) if d.len() == n * LINE_BYTES => {
                 self.inner.consume(at);
+                self.lines += n as u64;
                 Ok((n, true))
             }
             _ => {
@@ -361,6 +446,7 @@ impl<R: BufRead> ArmoredReader<R> {
                     good += 1;
                 }
                 self.inner.consume(used);
+                self.lines += good as u64;
                 Ok((good, good > 0))
             }
         }
@@ -452,6 +538,394 @@ impl<R: BufRead> Read for ArmoredReader<R> {
     }
 }
 
+/// Most bytes of a text line kept to read it: a begin line quoted to any
+/// sensible depth fits. Trailing whitespace beyond it is dropped unkept; a
+/// line with more than this is text (outside a block) or an error (in one).
+const TEXT_LINE: usize = 1024;
+/// Armor text gathered per call before handing it on, to keep reads large.
+const TEXT_BATCH: usize = BLOCK_LINES * (COLUMNS + 1);
+
+/// Whitespace dropped from the end of a text line: what mail programs and
+/// editors leave there, and the CR of a CRLF line end.
+fn is_trailing_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c)
+}
+
+/// `line` without its trailing whitespace.
+fn trim_end_space(line: &[u8]) -> &[u8] {
+    let end = line
+        .iter()
+        .rposition(|&b| !is_trailing_space(b))
+        .map_or(0, |i| i + 1);
+    &line[..end]
+}
+
+/// Splits a text line into its mail quoting and the rest: `>` marks, each
+/// with or without one space after it (`> `, `> > `, `>> `, `>`), and how
+/// many marks there are.
+fn split_quote(line: &[u8]) -> (&[u8], usize, &[u8]) {
+    let mut at = 0;
+    let mut depth = 0;
+    while line.get(at) == Some(&b'>') {
+        depth += 1;
+        at += 1;
+        if line.get(at) == Some(&b' ') {
+            at += 1;
+        }
+    }
+    (&line[..at], depth, &line[at..])
+}
+
+/// Whether `line` (without its `\n`) is an end line, quoted or not, its
+/// trailing whitespace dropped: where a paste of armor ends.
+fn is_end_line(line: &[u8]) -> bool {
+    split_quote(trim_end_space(line)).2 == END.as_bytes()
+}
+
+/// "quoted with '> '", or "not quoted": a quoting for messages. Quoting
+/// is only `>` and spaces, so it is safe to show.
+fn quoting(quote: &[u8]) -> String {
+    if quote.is_empty() {
+        "not quoted".into()
+    } else {
+        format!("quoted with '{}'", String::from_utf8_lossy(quote))
+    }
+}
+
+/// Reads `input` up to and including the first end line (quoted or not,
+/// as [`TextReader`] reads it), or to its end, and stops there without
+/// asking for more. For a terminal, where a paste of armor is over at its
+/// end line and no end of input comes until Ctrl-D (Go age stops there too,
+/// its issue 364). `None` when more than `limit` bytes come first.
+pub(crate) fn read_through_end_line<R: Read>(
+    mut input: R,
+    limit: usize,
+) -> io::Result<Option<Vec<u8>>> {
+    let mut text = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // Where the first line not yet checked starts.
+    let mut checked = 0;
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(0) => return Ok(Some(text)),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if text.len() + n > limit {
+            return Ok(None);
+        }
+        text.extend_from_slice(&chunk[..n]);
+        while let Some(i) = text[checked..].iter().position(|&b| b == b'\n') {
+            let line = &text[checked..checked + i];
+            checked += i + 1;
+            if is_end_line(line) {
+                text.truncate(checked);
+                return Ok(Some(text));
+            }
+        }
+    }
+}
+
+/// Reads the next line of a text into `line`: its first [`TEXT_LINE`]
+/// bytes, without its line end and trailing whitespace, the rest dropped
+/// as it is read, so that memory stays bounded whatever the input. `None`
+/// at the end of input; else whether the line was longer (more than
+/// whitespace beyond what was kept).
+fn read_text_line<R: BufRead>(input: &mut R, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    line.clear();
+    let mut any = false;
+    let mut long = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (piece, used, ended) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], i + 1, true),
+            None => (buf, buf.len(), false),
+        };
+        let keep = (TEXT_LINE - line.len()).min(piece.len());
+        line.extend_from_slice(&piece[..keep]);
+        if !piece[keep..].iter().all(|&b| is_trailing_space(b)) {
+            long = true;
+        }
+        input.consume(used);
+        if ended {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    let len = trim_end_space(line).len();
+    line.truncate(len);
+    Ok(Some(long))
+}
+
+/// Reads the text after the end line (line `end`) of the block begun on
+/// line `begin`, quoted `depth` times, to the end of the input. The block
+/// stands apart: the line after its end line is empty or quoted to another
+/// depth. No other block follows: a second begin line anywhere is an error
+/// naming both, so that a block added to a mail is not passed over.
+fn check_after_block<R: BufRead>(
+    input: &mut R,
+    depth: usize,
+    begin: u64,
+    end: u64,
+) -> io::Result<()> {
+    let mut line = Vec::with_capacity(TEXT_LINE);
+    let mut n = end;
+    while let Some(long) = read_text_line(input, &mut line)? {
+        n += 1;
+        let (_, d, content) = split_quote(&line);
+        if n == end + 1 && (long || (!content.is_empty() && d == depth)) {
+            return Err(armor_err(format!(
+                "text on line {n} follows the end line (line {end}): in a text, an armored block ends before an empty line"
+            )));
+        }
+        if !long && content == BEGIN.as_bytes() {
+            return Err(armor_err(format!(
+                "two armored blocks in the input, begun on lines {begin} and {n}: save each on its own to open it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where a [`TextReader`] is in its input.
+enum Stage {
+    /// Looking for the begin line.
+    Before,
+    /// In the block begun on line `begin`, whose lines carry `quote`, of
+    /// `depth` marks.
+    Block {
+        begin: u64,
+        quote: Vec<u8>,
+        depth: usize,
+    },
+    /// Past the end line of the block begun on line `begin`, quoted
+    /// `depth` times.
+    After { begin: u64, depth: usize },
+    /// At the end of the input, the block read.
+    Done,
+}
+
+/// What the line before a begin line was: a block stands apart.
+#[derive(Clone, Copy)]
+enum Prev {
+    /// No line: the begin line is the first.
+    Start,
+    /// An empty line, quoted or not.
+    Blank,
+    /// Text quoted `depth` times.
+    Text { depth: usize },
+    /// A line too long to read: text.
+    Long,
+}
+
+/// Finds the armored block in a text, such as a saved mail, and hands it
+/// on as plain armor for [`ArmoredReader`] to decode strictly (issue 13).
+///
+/// As GnuPG does for its blocks: the first begin line, up to its end line.
+/// Lines may be quoted with `>` to any depth (`> `, `> > `, `>> `), the
+/// same quoting on every line of the block, which is removed; whitespace at
+/// the end of lines is dropped (the CR of a CRLF line end too).
+///
+/// The block stands apart from the text around it: the line before its
+/// begin line and the line after its end line are empty, or quoted to
+/// another depth (the attribution line of a quoted reply), or absent. So
+/// text run into armor, the C2SP vectors `armor_garbage_leading` and
+/// `armor_garbage_trailing`, is still refused. The rest of the input is
+/// read to its end, and a second begin line anywhere is an error naming
+/// both lines. Memory stays bounded whatever the input: lines are read in
+/// pieces and only their first kilobyte is kept.
+pub(crate) struct TextReader<R: BufRead> {
+    inner: R,
+    stage: Stage,
+    /// The number of the last line read, from 1.
+    line_no: u64,
+    /// The last line read (see [`read_text_line`]).
+    line: Vec<u8>,
+    prev: Prev,
+    /// Armor text for the reader, and how much of it was read.
+    out: Vec<u8>,
+    pos: usize,
+    failed: Option<FormatError>,
+}
+
+impl<R: BufRead> TextReader<R> {
+    /// Wraps `inner`, text that holds one armored block.
+    pub(crate) fn new(inner: R) -> Self {
+        Self {
+            inner,
+            stage: Stage::Before,
+            line_no: 0,
+            line: Vec::with_capacity(TEXT_LINE),
+            prev: Prev::Start,
+            out: Vec::new(),
+            pos: 0,
+            failed: None,
+        }
+    }
+
+    /// Reads lines until there is armor text to hand on, or the input ends.
+    fn advance(&mut self) -> io::Result<()> {
+        loop {
+            if let Stage::After { begin, depth } = self.stage {
+                check_after_block(&mut self.inner, depth, begin, self.line_no)?;
+                self.stage = Stage::Done;
+            }
+            if let Stage::Done = self.stage {
+                return Ok(());
+            }
+            let Some(long) = read_text_line(&mut self.inner, &mut self.line)? else {
+                return Err(match self.stage {
+                    Stage::Block { begin, .. } => {
+                        armor_err(format!("the block begun on line {begin} has no end line"))
+                    }
+                    // Not an age file at all, as the header parser says of
+                    // one: a binary file with a damaged first line is
+                    // text too.
+                    _ => FormatError::Header(format!(
+                        "the input is not an age file (no '{}' line, and no '{BEGIN}' line in its text)",
+                        super::VERSION_LINE
+                    ))
+                    .into(),
+                });
+            };
+            if self.line_no == 0 && self.line.starts_with("\u{feff}".as_bytes()) {
+                // A byte order mark, as some editors save.
+                self.line.drain(..3);
+            }
+            self.line_no += 1;
+            let n = self.line_no;
+            let (quote, depth, content) = split_quote(&self.line);
+            let is_begin = !long && content == BEGIN.as_bytes();
+            match &self.stage {
+                Stage::Before if !is_begin => {
+                    self.prev = match (long, content.is_empty()) {
+                        (true, _) => Prev::Long,
+                        (false, true) => Prev::Blank,
+                        (false, false) => Prev::Text { depth },
+                    };
+                }
+                Stage::Before => {
+                    let apart = match self.prev {
+                        Prev::Start | Prev::Blank => true,
+                        Prev::Text { depth: d } => d != depth,
+                        Prev::Long => false,
+                    };
+                    if !apart {
+                        return Err(armor_err(format!(
+                            "the begin line (line {n}) follows text on line {}: in a text, an armored block starts after an empty line",
+                            n - 1
+                        )));
+                    }
+                    self.stage = Stage::Block {
+                        begin: n,
+                        quote: quote.to_vec(),
+                        depth,
+                    };
+                    self.out.extend_from_slice(BEGIN.as_bytes());
+                    self.out.push(b'\n');
+                    return Ok(());
+                }
+                Stage::Block {
+                    begin,
+                    quote: q,
+                    depth: block_depth,
+                } => {
+                    let (begin, block_depth) = (*begin, *block_depth);
+                    if long {
+                        return Err(armor_err(format!(
+                            "line {n}, in the block begun on line {begin}, is longer than an armor line"
+                        )));
+                    }
+                    if is_begin {
+                        return Err(armor_err(format!(
+                            "a second begin line (line {n}) comes before the end line of the block begun on line {begin}"
+                        )));
+                    }
+                    // A mail cut short, or a stray empty line: named here,
+                    // with both lines, rather than by the armor reader.
+                    if content.is_empty() {
+                        return Err(armor_err(format!(
+                            "the block begun on line {begin} has an empty line (line {n}) before its end line"
+                        )));
+                    }
+                    if quote != q.as_slice() {
+                        return Err(armor_err(format!(
+                            "line {n} is {} but the begin line of its block (line {begin}) is {}",
+                            quoting(quote),
+                            quoting(q)
+                        )));
+                    }
+                    self.out.extend_from_slice(content);
+                    self.out.push(b'\n');
+                    if content == END.as_bytes() {
+                        self.stage = Stage::After {
+                            begin,
+                            depth: block_depth,
+                        };
+                        return Ok(());
+                    }
+                    if self.out.len() >= TEXT_BATCH {
+                        return Ok(());
+                    }
+                }
+                // Both were handled before reading the line.
+                Stage::After { .. } | Stage::Done => return Ok(()),
+            }
+        }
+    }
+}
+
+impl<R: BufRead> BufRead for TextReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos == self.out.len() {
+            if let Some(e) = &self.failed {
+                return Err(e.clone().into());
+            }
+            if matches!(self.stage, Stage::Done) {
+                return Ok(&[]);
+            }
+            self.out.clear();
+            self.pos = 0;
+            if let Err(e) = self.advance() {
+                // A format error stays; an I/O error is the reader's own.
+                match super::format_error_of(&e) {
+                    Some(fe) => self.failed = Some(fe.clone()),
+                    None => return Err(e),
+                }
+            }
+        }
+        Ok(&self.out[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.out.len());
+    }
+}
+
+impl<R: BufRead> Read for TextReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let avail = self.fill_buf()?;
+            let n = avail.len().min(buf.len());
+            buf[..n].copy_from_slice(&avail[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,29 +998,39 @@ mod tests {
     #[test]
     fn detection_is_go_ages_rule() {
         let begin = format!("{BEGIN}\n");
-        assert!(looks_armored(begin.as_bytes()));
-        assert!(looks_armored(format!("\n \r\t{begin}").as_bytes()));
+        let form = |s: &[u8]| detect(&s[..s.len().min(DETECT_BYTES)]);
+        assert_eq!(form(begin.as_bytes()), Form::Armor);
+        assert_eq!(form(format!("\n \r\t{begin}").as_bytes()), Form::Armor);
         // Unicode whitespace, as Go's bytes.TrimSpace (NBSP, U+3000).
-        assert!(looks_armored(format!("\u{a0}\u{3000}\n{begin}").as_bytes()));
+        assert_eq!(
+            form(format!("\u{a0}\u{3000}\n{begin}").as_bytes()),
+            Form::Armor
+        );
         // Up to 1 KiB of whitespace, whatever the line lengths.
         let most = format!("{}\n{begin}", " ".repeat(MAX_WHITESPACE - 1));
-        assert!(looks_armored(&most.as_bytes()[..DETECT_BYTES]));
-        assert!(!looks_armored(b"age-encryption.org/v1\n"));
-        assert!(!looks_armored(b""));
-        assert!(!looks_armored(b" \n\n"));
+        assert_eq!(form(most.as_bytes()), Form::Armor);
+        assert_eq!(form(b"age-encryption.org/v1\n"), Form::Binary);
+        // Cut inside its first line: still binary, for the header parser.
+        assert_eq!(form(b"age-encryp"), Form::Binary);
+        assert_eq!(form(b""), Form::Binary);
+        assert_eq!(form(b" \n\n"), Form::Binary);
+        assert_eq!(form(b"\x00\x01binary"), Form::Binary);
         // A binary file with the begin line as a stanza is not armor.
         let binary = format!("age-encryption.org/v1\n-> {begin}\n");
-        assert!(!looks_armored(binary.as_bytes()));
-        // Meant as armor, refused by the reader with the reason.
+        assert_eq!(form(binary.as_bytes()), Form::Binary);
+        // Meant as armor, refused by the armor reader with the reason.
         for meant in [
             "-----BEGIN AGE ENCRYPTED FILE----\n".to_owned(),
             format!("{}\n{begin}", " ".repeat(MAX_WHITESPACE)),
-            format!("garbage\n{begin}"),
         ] {
-            let prefix = &meant.as_bytes()[..meant.len().min(DETECT_BYTES)];
-            assert!(looks_armored(prefix), "{meant:?}");
+            assert_eq!(form(meant.as_bytes()), Form::Armor, "{meant:?}");
             assert!(dearmor(meant.as_bytes()).is_err(), "{meant:?}");
         }
+        // Text, searched for a block; control characters make it binary.
+        assert_eq!(form(format!("garbage\n{begin}").as_bytes()), Form::Text);
+        assert_eq!(form(b"Hi Bob,\r\n\tsee below\x1b\x0c"), Form::Text);
+        assert_eq!(form(format!("x\x00\n{begin}").as_bytes()), Form::Armor);
+        assert_eq!(form(b"x\x00\n"), Form::Binary);
     }
 
     #[test]
@@ -566,6 +1050,215 @@ mod tests {
             assert_eq!(r.is_ok(), ok, "{} bytes of whitespace", space.len());
             if let Err(e) = r {
                 assert!(e.to_string().contains("whitespace before the armor"), "{e}");
+            }
+        }
+    }
+
+    /// What a [`TextReader`] hands on for `text`, or its error message.
+    fn from_text(text: &[u8]) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        match TextReader::new(text).read_to_end(&mut out) {
+            Ok(_) => Ok(out),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn quote(block: &[u8], prefix: &str, end: &str) -> String {
+        String::from_utf8(block.to_vec())
+            .unwrap()
+            .lines()
+            .map(|l| format!("{prefix}{l}{end}"))
+            .collect()
+    }
+
+    #[test]
+    fn a_block_in_a_mail_is_found_and_unquoted() {
+        let block = armor(&[7u8; 200]);
+        let cases = [
+            format!(
+                "On Monday, Alice wrote:\r\n{}>\r\n> Alice\r\n\r\n-- \r\nBob\r\n",
+                quote(&block, "> ", "  \r\n")
+            ),
+            format!("Alice wrote:\n{}> \n> hi\n", quote(&block, "> > ", "\n")),
+            format!("Alice wrote:\n{}", quote(&block, ">> ", "\t\n")),
+            format!(">\n{}", quote(&block, ">", "\n")),
+            format!(
+                "From: alice@example.com\nSubject: a file\n\nHi Bob,\n\n{}\n-- \nAlice",
+                quote(&block, "", " \n")
+            ),
+            format!("\u{feff}{}", quote(&block, "", "\r\n")),
+            // Ends without a line end.
+            quote(&block, "", "\n").trim_end().to_owned(),
+        ];
+        for case in &cases {
+            assert_eq!(from_text(case.as_bytes()), Ok(block.clone()), "{case:?}");
+        }
+    }
+
+    #[test]
+    fn text_reader_errors_name_the_lines() {
+        let block = String::from_utf8(armor(&[7u8; 200])).unwrap();
+        let quoted = quote(block.as_bytes(), "> ", "\n");
+        let mut mixed: Vec<String> = quoted.lines().map(str::to_owned).collect();
+        mixed[3] = format!("> {}", mixed[3]);
+        let mixed = format!("Alice wrote:\n{}\n", mixed.join("\n"));
+        let cut: String = block.lines().take(3).map(|l| format!("{l}\n")).collect();
+        let mut long: Vec<String> = block.lines().map(str::to_owned).collect();
+        long[1].push_str(&" x".repeat(600));
+        let long = format!("\n{}\n", long.join("\n"));
+        for (text, message) in [
+            (
+                format!("hi\n\n{block}\n{block}"),
+                "two armored blocks in the input, begun on lines 3 and 11",
+            ),
+            (
+                format!("{block}\nand again:\n\n{quoted}"),
+                "two armored blocks in the input, begun on lines 1 and 11",
+            ),
+            (
+                format!("\n{cut}{block}"),
+                "a second begin line (line 5) comes before the end line of the block begun on line 2",
+            ),
+            (
+                mixed,
+                "line 5 is quoted with '> > ' but the begin line of its block (line 2) is quoted with '> '",
+            ),
+            (
+                format!("x\n\n{cut}"),
+                "the block begun on line 3 has no end line",
+            ),
+            (
+                format!("x\n\n{cut}\nbye\n"),
+                "the block begun on line 3 has an empty line (line 6) before its end line",
+            ),
+            (
+                format!("x\n\n{cut}>\nbye\n"),
+                "the block begun on line 3 has an empty line (line 6) before its end line",
+            ),
+            (
+                format!("garbage\n{block}"),
+                "the begin line (line 2) follows text on line 1",
+            ),
+            (
+                format!("> hi\n{quoted}"),
+                "the begin line (line 2) follows text on line 1",
+            ),
+            (
+                format!("\n{block}garbage\n"),
+                "text on line 9 follows the end line (line 8)",
+            ),
+            (
+                long,
+                "line 3, in the block begun on line 2, is longer than an armor line",
+            ),
+        ] {
+            let err = from_text(text.as_bytes()).unwrap_err();
+            assert!(
+                err.starts_with(&format!("invalid armor: {message}")),
+                "{err}\nfor {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_without_a_block_is_not_an_age_file() {
+        assert_eq!(
+            from_text(b"Hi Bob,\nno block here\n").unwrap_err(),
+            "invalid header: the input is not an age file (no 'age-encryption.org/v1' line, \
+             and no '-----BEGIN AGE ENCRYPTED FILE-----' line in its text)"
+        );
+    }
+
+    #[test]
+    fn text_after_plain_armor_stands_apart() {
+        let block = armor(b"hello");
+        let with = |tail: &str| {
+            let mut t = block.clone();
+            t.extend_from_slice(tail.as_bytes());
+            dearmor(&t).map_err(|e| e.to_string())
+        };
+        assert_eq!(with("\n-- \nAlice\n"), Ok(b"hello".to_vec()));
+        assert_eq!(with("> quoted\n"), Ok(b"hello".to_vec()));
+        let e = with("-- \nAlice\n").unwrap_err();
+        assert!(
+            e.contains("text on line 4 follows the end line (line 3)"),
+            "{e}"
+        );
+        let e = with(&format!("\nagain:\n\n{}", String::from_utf8_lossy(&block))).unwrap_err();
+        assert!(
+            e.contains("two armored blocks in the input, begun on lines 1 and 7"),
+            "{e}"
+        );
+        // Whitespace alone is what it was: up to 1 KiB.
+        assert!(with(&" ".repeat(MAX_WHITESPACE - 1)).is_ok());
+        assert!(with(&" ".repeat(MAX_WHITESPACE)).is_err());
+    }
+
+    /// Stands for a terminal: the paste, then an error if read again.
+    struct Paste(Vec<Vec<u8>>);
+
+    impl Read for Paste {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::other("read past the end line"));
+            }
+            let line = self.0.remove(0);
+            buf[..line.len()].copy_from_slice(&line);
+            Ok(line.len())
+        }
+    }
+
+    #[test]
+    fn a_paste_is_read_through_its_end_line_only() {
+        let block = armor(&[1u8; 100]);
+        for prefix in ["", "> ", ">> "] {
+            let text = quote(&block, prefix, " \n");
+            let lines = text
+                .lines()
+                .map(|l| format!("{l}\n").into_bytes())
+                .collect();
+            let got = read_through_end_line(Paste(lines), 1 << 20).unwrap();
+            assert_eq!(got.as_deref(), Some(text.as_bytes()));
+        }
+        // Ctrl-D at the start of a line ends it too; a limit holds.
+        assert_eq!(
+            read_through_end_line(&b"no end line\n"[..], 100).unwrap(),
+            Some(b"no end line\n".to_vec())
+        );
+        assert_eq!(read_through_end_line(&[b'x'; 200][..], 100).unwrap(), None);
+    }
+
+    proptest::proptest! {
+        /// A block quoted any way, with any text around it that stands
+        /// apart, reads back whole; any input at all gives the block or a
+        /// format error, never a panic.
+        #[test]
+        fn any_mail_around_a_block_reads_back(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            before in proptest::collection::vec("[a-z >:-]{0,70}", 0..6),
+            after in proptest::collection::vec("[a-z >:-]{0,70}", 0..6),
+            prefix in "(> ?){0,3}",
+            trailing in "[ \t]{0,3}",
+            crlf: bool,
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let block = armor(&data);
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = String::new();
+            for l in &before {
+                // No begin line in the text around; keep the quoting apart.
+                text.push_str(&format!("{}{eol}", l.replace('-', "=")));
+            }
+            text.push_str(eol);
+            text.push_str(&quote(&block, &prefix, &format!("{trailing}{eol}")));
+            text.push_str(eol);
+            for l in &after {
+                text.push_str(&format!("{}{eol}", l.replace('-', "=")));
+            }
+            proptest::prop_assert_eq!(from_text(text.as_bytes()), Ok(block));
+            let mut out = Vec::new();
+            if let Err(e) = TextReader::new(&noise[..]).read_to_end(&mut out) {
+                proptest::prop_assert!(super::super::format_error_of(&e).is_some(), "{}", e);
             }
         }
     }

@@ -105,6 +105,42 @@ pub enum FormatError {
     Io(std::io::Error),
 }
 
+/// A copy of an I/O error keeps its kind and message (`io::Error` itself
+/// can't be cloned).
+impl Clone for FormatError {
+    fn clone(&self) -> Self {
+        let io = |e: &std::io::Error| std::io::Error::new(e.kind(), e.to_string());
+        match self {
+            FormatError::Armor(m) => FormatError::Armor(m.clone()),
+            FormatError::Header(m) => FormatError::Header(m.clone()),
+            FormatError::Hmac => FormatError::Hmac,
+            FormatError::Payload(m) => FormatError::Payload(m.clone()),
+            FormatError::Truncated(part, m) => FormatError::Truncated(*part, m.clone()),
+            FormatError::NoMatch(types) => FormatError::NoMatch(types.clone()),
+            FormatError::WorkFactor(w) => FormatError::WorkFactor(*w),
+            FormatError::Memory {
+                work_factor,
+                needed,
+                available,
+            } => FormatError::Memory {
+                work_factor: *work_factor,
+                needed: *needed,
+                available: *available,
+            },
+            FormatError::MixedRecipients { postquantum } => FormatError::MixedRecipients {
+                postquantum: *postquantum,
+            },
+            FormatError::NoRecipients => FormatError::NoRecipients,
+            FormatError::Wrap(m) => FormatError::Wrap(m.clone()),
+            FormatError::Plugin(m) => FormatError::Plugin(m.clone()),
+            FormatError::InvalidRecipient(m) => FormatError::InvalidRecipient(m.clone()),
+            FormatError::InvalidIdentity(m) => FormatError::InvalidIdentity(m.clone()),
+            FormatError::Read(e) => FormatError::Read(io(e)),
+            FormatError::Io(e) => FormatError::Io(io(e)),
+        }
+    }
+}
+
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -264,16 +300,10 @@ pub(crate) fn read_header<'a, R: Read + Send + 'a>(
         }
     }
     prefix.truncate(n);
-    let armored = armor::looks_armored(&prefix);
+    let form = armor::detect(&prefix);
+    let armored = form.is_armored();
     let joined = BufReader::with_capacity(READ_BUFFER, Cursor::new(prefix).chain(input));
-    let mut payload: Box<dyn BufRead + Send + 'a> = if armored {
-        Box::new(BufReader::with_capacity(
-            READ_BUFFER,
-            armor::ArmoredReader::new(joined),
-        ))
-    } else {
-        Box::new(joined)
-    };
+    let mut payload = form.decode(joined);
     let header = Header::read(&mut payload)?;
     Ok(SealedInput {
         header,

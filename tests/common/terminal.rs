@@ -71,6 +71,40 @@ impl Tmux {
             .status()
             .unwrap();
     }
+    /// Waits for a passphrase prompt, then a moment more, as a person
+    /// would: rpassword prints the prompt before it turns echo off, so
+    /// keys sent at once may still be echoed (seen under load).
+    pub fn wait_for_prompt(&self, prompt: &str) {
+        self.wait_for(prompt);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    /// Pastes `text` as a terminal paste does (tmux turns each line end
+    /// into Enter).
+    pub fn paste(&self, text: &[u8]) {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        for args in [
+            vec!["load-buffer", file.path().to_str().unwrap()],
+            vec!["paste-buffer", "-d"],
+        ] {
+            let status = Command::new(&self.tmux)
+                .args(["-L", &self.socket])
+                .args(&args)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    /// Presses one key, such as `C-d`.
+    pub fn key(&self, key: &str) {
+        let status = Command::new(&self.tmux)
+            .args(["-L", &self.socket, "send-keys", key])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
 }
 
 impl Drop for Tmux {
