@@ -100,8 +100,9 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --version 'Print version'
             cand add 'Add a contact: a name for one or more recipients'
             cand list 'List the contacts'
+            cand replace 'Give an existing contact new recipients, keeping a dated history line'
             cand show 'Show a contact''s recipients and their fingerprints'
-            cand verify 'Record that you compared a contact''s fingerprints'
+            cand verify 'Compare a contact''s fingerprints and record it'
             cand remove 'Remove a contact'
         }
         &'lockbox;contact;add'= {
@@ -122,6 +123,15 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'lockbox;contact;replace'= {
+            cand --from 'Read the new recipients from a recipients FILE (''-'' for stdin)'
+            cand -q 'Print no notes or warnings on stderr'
+            cand --quiet 'Print no notes or warnings on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'lockbox;contact;show'= {
             cand -q 'Print no notes or warnings on stderr'
             cand --quiet 'Print no notes or warnings on stderr'
@@ -131,10 +141,11 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --version 'Print version'
         }
         &'lockbox;contact;verify'= {
+            cand --fingerprint 'The fingerprint the person gave you, compared instead of asking (repeatable)'
             cand -q 'Print no notes or warnings on stderr'
             cand --quiet 'Print no notes or warnings on stderr'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -47,7 +47,7 @@ Fingerprints: every recipient has a short fingerprint (5 groups of 4 hex digits,
 of the recipient; see lockbox-contact(1)) to compare over the phone or in person, so a swapped \
 key is caught. keygen prints the new key's fingerprint; 'contact show' prints a contact's, and \
 'contact verify' records that you compared them. Sealing to a contact never verified warns once \
-on stderr.
+on stderr; to a contact whose key changed since you verified it, loudly, even with -q.
 
 Output: stdout carries data only; messages, warnings and progress go to stderr, and \
 -q/--quiet silences warnings, notes and progress. Nothing is coloured except clap's help, \
@@ -143,7 +143,9 @@ recipients, one per line, '#' comments and blank lines allowed, '-' for stdin), 
 but is a contact name seals to that contact's recipients (see lockbox-contact(1)); write \
 -r @NAME when the name could be read as a recipient. An unknown name is an error that lists \
 close names. Sealing to a contact whose fingerprints were never verified prints one warning \
-naming the contact; -q/--quiet silences it. With -p/--passphrase the file is \
+naming the contact; -q/--quiet silences it. Sealing to a contact whose key changed since you \
+verified it prints a louder warning with both fingerprints, which -q/--quiet does not \
+silence (the file is still sealed, to the new key). With -p/--passphrase the file is \
 sealed with a passphrase instead (scrypt, work factor 2^18), which cannot be combined \
 with recipients.
 
@@ -267,7 +269,9 @@ A contact is a plain age recipients file, $XDG_CONFIG_HOME/lockbox/contacts/NAME
 'age -R' and by 'lockbox seal -R'. There is no database and nothing hidden: edit or copy the \
 files freely.
 
-Names use letters, digits, '.', '_' and '-', at most 64 characters, and don't start with '.'. \
+Names use letters, digits, '.', '_', '-', '+' and '@', at most 64 characters, and don't \
+start with '.' or '@': an email address will do ('contact add alice@example.com age1...', \
+'seal -r alice@example.com'; a recipient never holds an '@', so this can't be misread). \
 When a name could also be read as a recipient, write it '@NAME' ('seal -r @NAME').
 
 Fingerprints: every recipient has a short fingerprint that two people can compare over the \
@@ -278,9 +282,19 @@ digits separated by spaces, for example '3f2a 9c01 77be 0d4e 5a61'. \
 Post-quantum recipients get the same short form. 'lockbox keygen' prints the fingerprint of \
 a new key; 'contact add' and 'contact show' print those of a contact.
 
-After comparing, record it with 'contact add --verified' or 'contact verify NAME': a comment \
+After comparing, record it with 'contact add --verified' or 'contact verify NAME' (which shows \
+the fingerprints and asks y/N on a terminal, or compares --fingerprint): a comment \
 line '# verified: FINGERPRINT TIME' in the contact file. Sealing to a contact that was never \
-verified prints one warning on stderr (-q/--quiet silences it).";
+verified prints one warning on stderr (-q/--quiet silences it).
+
+Changed keys: 'contact add' refuses an existing name (status 2); 'contact replace NAME \
+RECIPIENT...' gives it new keys and writes a dated '# replaced:' history line. A contact \
+whose key changed since you verified it (replaced, or the file edited by hand or by someone \
+else) is the swapped-key attack fingerprints exist for: 'seal -r NAME', 'contact show' and \
+'contact list' say so loudly on stderr, 'the key of contact NAME changed since you verified \
+it on TIME: verified OLD, now NEW', and -q/--quiet does not silence it. seal still seals \
+(to the new key): stop it (Ctrl-C) or delete the output if you did not expect the change. \
+Verify the new fingerprints to end the warning.";
 
 const CONTACT_EXAMPLES: &str = "\
 Examples:
@@ -289,7 +303,9 @@ Examples:
   lockbox contact add team --from team.txt   everyone in a recipients file
   lockbox contact list                       names, recipients and verified state
   lockbox contact show bob                   recipients and fingerprints
-  lockbox contact verify bob                 record that you compared the fingerprints
+  lockbox contact verify bob                 compare the fingerprints (y/N), record it
+  lockbox contact replace bob age1...        bob has a new key (verify it again)
+  lockbox contact add alice@example.com age1...   an email address as the name
   lockbox seal -r bob -o doc.age doc.pdf     seal to a contact
   age -R ~/.config/lockbox/contacts/bob doc.pdf > doc.age   the same with age";
 
@@ -328,13 +344,47 @@ pub(crate) enum ContactCommand {
     Add(ContactAddArgs),
     /// List the contacts
     List,
+    /// Give an existing contact new recipients, keeping a dated history line
+    #[command(after_help = CONTACT_REPLACE_EXAMPLES, long_about = CONTACT_REPLACE_LONG)]
+    Replace(ContactReplaceArgs),
     /// Show a contact's recipients and their fingerprints
     Show(ContactNameArgs),
-    /// Record that you compared a contact's fingerprints
-    Verify(ContactNameArgs),
+    /// Compare a contact's fingerprints and record it
+    #[command(after_help = CONTACT_VERIFY_EXAMPLES, long_about = CONTACT_VERIFY_LONG)]
+    Verify(ContactVerifyArgs),
     /// Remove a contact
     Remove(ContactNameArgs),
 }
+
+const CONTACT_REPLACE_LONG: &str = "\
+Give the existing contact NAME new recipients (all of them: the old ones are dropped). \
+The contact file keeps its other lines, gets a history line \
+'# replaced: TIME: was FINGERPRINTS, now FINGERPRINTS', and keeps the '# verified:' lines of \
+the old keys, so a contact that was verified reads as changed since verified ('contact show', \
+'contact list', and a warning from 'seal -r NAME' that -q/--quiet does not silence) until \
+you compare the new fingerprints with the person and run 'contact verify NAME'.";
+
+const CONTACT_REPLACE_EXAMPLES: &str = "\
+Examples:
+  lockbox contact replace bob age1...          bob has a new key
+  lockbox contact verify bob                   then compare its fingerprint with bob";
+
+const CONTACT_VERIFY_LONG: &str = "\
+Compare the fingerprints of the contact NAME with the ones the person reads to you, and \
+record it: a '# verified: FINGERPRINT TIME' line in the contact file for each recipient.
+
+On a terminal (standard input is one), the contact and its fingerprints are shown and you \
+are asked to confirm ('y' or 'yes'; anything else, or Enter alone, is no and exits with \
+status 1). With --fingerprint the fingerprint you were given is compared instead, case, \
+spaces and dashes ignored (give it once per recipient of a contact with several); a \
+fingerprint that matches no recipient is an error (status 1) and nothing is recorded; one \
+that is not 20 hex digits is a usage error (status 2). Without a terminal and without \
+--fingerprint, verify is a usage error (status 2): nothing is recorded unseen.";
+
+const CONTACT_VERIFY_EXAMPLES: &str = "\
+Examples:
+  lockbox contact verify bob                                    show, then ask y/N
+  lockbox contact verify bob --fingerprint '8063 cc03 4d1e 92aa 0b7f'   as bob read it out";
 
 const CONTACT_ADD_EXAMPLES: &str = "\
 Examples:
@@ -346,7 +396,7 @@ Examples:
 /// Arguments of `lockbox contact add`.
 #[derive(Debug, Args)]
 pub(crate) struct ContactAddArgs {
-    /// The contact's name (letters, digits, '.', '_', '-')
+    /// The contact's name (letters, digits, '.', '_', '-', '+', '@': an email address will do)
     #[arg(value_name = "NAME")]
     pub name: String,
 
@@ -361,6 +411,34 @@ pub(crate) struct ContactAddArgs {
     /// Record that you compared the fingerprints with the contact
     #[arg(long)]
     pub verified: bool,
+}
+
+/// Arguments of `lockbox contact replace`.
+#[derive(Debug, Args)]
+pub(crate) struct ContactReplaceArgs {
+    /// The name of the contact to give new recipients
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The contact's new recipients (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ...)
+    #[arg(value_name = "RECIPIENT")]
+    pub recipients: Vec<String>,
+
+    /// Read the new recipients from a recipients FILE ('-' for stdin)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub from: Option<PathBuf>,
+}
+
+/// Arguments of `lockbox contact verify`.
+#[derive(Debug, Args)]
+pub(crate) struct ContactVerifyArgs {
+    /// The contact's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The fingerprint the person gave you, compared instead of asking (repeatable)
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub fingerprint: Vec<String>,
 }
 
 /// A contact name argument.

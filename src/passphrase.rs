@@ -124,7 +124,7 @@ pub(crate) fn prompt_terminal(prompt: &str) -> anyhow::Result<SecretString> {
 
 /// Asks on the terminal (`/dev/tty`), echo on: one line back, line end
 /// included, or `None` when there is no terminal.
-fn ask_terminal(prompt: &str) -> Option<String> {
+pub(crate) fn ask_terminal(prompt: &str) -> Option<String> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

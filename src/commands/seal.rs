@@ -10,6 +10,7 @@ use crate::cli::SealArgs;
 use crate::error::Error;
 use crate::format::{FormatError, SealOptions, Sealer};
 use crate::io::{self, Output};
+use crate::keys::contacts::State;
 use crate::keys::{self, IdentityEntry};
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
@@ -74,11 +75,18 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     } else {
         let mut entries = Vec::new();
         let mut unverified = Vec::new();
+        let mut changed = Vec::new();
         for r in &args.recipients {
             if let Some(contact) = keys::contacts::resolve(r)? {
                 let quoted = crate::error::quote(&contact.name);
-                if !contact.is_verified() && !unverified.contains(&quoted) {
-                    unverified.push(quoted);
+                match contact.state() {
+                    // Loud, and -q/--quiet does not silence it.
+                    State::Changed if !changed.contains(&contact.name) => {
+                        super::contact::warn_changed(&contact);
+                        changed.push(contact.name.clone());
+                    }
+                    State::NotVerified if !unverified.contains(&quoted) => unverified.push(quoted),
+                    _ => {}
                 }
                 entries.extend(contact.entries()?);
                 continue;
