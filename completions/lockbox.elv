@@ -59,8 +59,8 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --passphrase 'Seal with a passphrase instead of recipients'
             cand -a 'Write ASCII armor (PEM) instead of binary'
             cand --armor 'Write ASCII armor (PEM) instead of binary'
-            cand -q 'Print no warnings and no progress bar'
-            cand --quiet 'Print no warnings and no progress bar'
+            cand -q 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
+            cand --quiet 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -75,8 +75,8 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --output 'Write the plaintext to OUT (''-'' for stdout), with mode 0600 minus the umask'
             cand -j 'Worker threads for sealing and opening (default: the cores available)'
             cand --threads 'Worker threads for sealing and opening (default: the cores available)'
-            cand -q 'Print no warnings and no progress bar'
-            cand --quiet 'Print no warnings and no progress bar'
+            cand -q 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
+            cand --quiet 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -92,8 +92,8 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --version 'Print version'
         }
         &'lockbox;contact'= {
-            cand -q 'Print no notes or warnings on stderr'
-            cand --quiet 'Print no notes or warnings on stderr'
+            cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
+            cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -108,16 +108,16 @@ set edit:completion:arg-completer[lockbox] = {|@words|
         &'lockbox;contact;add'= {
             cand --from 'Read the recipients from a recipients FILE (''-'' for stdin)'
             cand --verified 'Record that you compared the fingerprints with the contact'
-            cand -q 'Print no notes or warnings on stderr'
-            cand --quiet 'Print no notes or warnings on stderr'
+            cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
+            cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'lockbox;contact;list'= {
-            cand -q 'Print no notes or warnings on stderr'
-            cand --quiet 'Print no notes or warnings on stderr'
+            cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
+            cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -125,16 +125,16 @@ set edit:completion:arg-completer[lockbox] = {|@words|
         }
         &'lockbox;contact;replace'= {
             cand --from 'Read the new recipients from a recipients FILE (''-'' for stdin)'
-            cand -q 'Print no notes or warnings on stderr'
-            cand --quiet 'Print no notes or warnings on stderr'
+            cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
+            cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'lockbox;contact;show'= {
-            cand -q 'Print no notes or warnings on stderr'
-            cand --quiet 'Print no notes or warnings on stderr'
+            cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
+            cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -142,16 +142,16 @@ set edit:completion:arg-completer[lockbox] = {|@words|
         }
         &'lockbox;contact;verify'= {
             cand --fingerprint 'The fingerprint the person gave you, compared instead of asking (repeatable)'
-            cand -q 'Print no notes or warnings on stderr'
-            cand --quiet 'Print no notes or warnings on stderr'
+            cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
+            cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'lockbox;contact;remove'= {
-            cand -q 'Print no notes or warnings on stderr'
-            cand --quiet 'Print no notes or warnings on stderr'
+            cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
+            cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

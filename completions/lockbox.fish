@@ -47,7 +47,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s o -l output -d 
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s p -l passphrase -d 'Seal with a passphrase instead of recipients'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s a -l armor -d 'Write ASCII armor (PEM) instead of binary'
-complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s q -l quiet -d 'Print no warnings and no progress bar'
+complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s q -l quiet -d 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s V -l version -d 'Print version'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s i -l identity -d 'Open with the identity in FILE; repeatable (default: the default identity file)' -r -F
@@ -55,14 +55,14 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l passphrase-file
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l max-work-factor -d 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt\'s N)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s o -l output -d 'Write the plaintext to OUT (\'-\' for stdout), with mode 0600 minus the umask' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r
-complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s q -l quiet -d 'Print no warnings and no progress bar'
+complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s q -l quiet -d 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s V -l version -d 'Print version'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -l json -d 'Print one JSON object (stable fields, see the man page)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s q -l quiet -d 'Print no notes on stderr'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s V -l version -d 'Print version'
-complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and not __fish_seen_subcommand_from add list replace show verify remove" -s q -l quiet -d 'Print no notes or warnings on stderr'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and not __fish_seen_subcommand_from add list replace show verify remove" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and not __fish_seen_subcommand_from add list replace show verify remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and not __fish_seen_subcommand_from add list replace show verify remove" -s V -l version -d 'Print version'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and not __fish_seen_subcommand_from add list replace show verify remove" -f -a "add" -d 'Add a contact: a name for one or more recipients'
@@ -73,23 +73,23 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and not __fish_
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and not __fish_seen_subcommand_from add list replace show verify remove" -f -a "remove" -d 'Remove a contact'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -l from -d 'Read the recipients from a recipients FILE (\'-\' for stdin)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -l verified -d 'Record that you compared the fingerprints with the contact'
-complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print no notes or warnings on stderr'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no notes or warnings on stderr'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from replace" -l from -d 'Read the new recipients from a recipients FILE (\'-\' for stdin)' -r -F
-complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from replace" -s q -l quiet -d 'Print no notes or warnings on stderr'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from replace" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from replace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from replace" -s V -l version -d 'Print version'
-complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print no notes or warnings on stderr'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from verify" -l fingerprint -d 'The fingerprint the person gave you, compared instead of asking (repeatable)' -r
-complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print no notes or warnings on stderr'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
-complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no notes or warnings on stderr'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'

@@ -331,7 +331,7 @@ pub(crate) struct ContactArgs {
     #[command(subcommand)]
     pub command: ContactCommand,
 
-    /// Print no notes or warnings on stderr
+    /// Print no notes or warnings on stderr (a key changed since verified is still reported)
     #[arg(short, long, global = true)]
     pub quiet: bool,
 }
@@ -496,7 +496,7 @@ pub(crate) struct RunArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
-    /// Print no warnings and no progress bar
+    /// Print no warnings and no progress bar (except the warning of a contact whose key changed)
     #[arg(short, long)]
     pub quiet: bool,
 }
