@@ -58,6 +58,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s j -l threads -d
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s q -l quiet -d 'Print no warnings and no progress bar'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s V -l version -d 'Print version'
+complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s i -l identity -d 'Also say whether the identities in FILE open it, besides the default identity file; repeatable' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -l json -d 'Print one JSON object (stable fields, see the man page)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s q -l quiet -d 'Print no notes on stderr'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
