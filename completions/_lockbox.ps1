@@ -127,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             break
         }
         'lockbox;contact;list' {
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print the names only, one per line (for scripts and shell completion)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

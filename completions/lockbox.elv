@@ -117,6 +117,7 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --version 'Print version'
         }
         &'lockbox;contact;list'= {
+            cand --names 'Print the names only, one per line (for scripts and shell completion)'
             cand -q 'Print no notes or warnings on stderr'
             cand --quiet 'Print no notes or warnings on stderr'
             cand -h 'Print help'

@@ -307,6 +307,7 @@ Examples:
   lockbox contact add --verified bob age1...   after comparing the fingerprint with bob
   lockbox contact add team --from team.txt   everyone in a recipients file
   lockbox contact list                       names, recipients and verified state
+  lockbox contact list --names               names only, one per line
   lockbox contact show bob                   recipients and fingerprints
   lockbox contact verify bob                 record that you compared the fingerprints
   lockbox seal -r bob -o doc.age doc.pdf     seal to a contact
@@ -350,7 +351,7 @@ pub(crate) enum ContactCommand {
     #[command(after_help = CONTACT_ADD_EXAMPLES)]
     Add(ContactAddArgs),
     /// List the contacts
-    List,
+    List(ContactListArgs),
     /// Show a contact's recipients and their fingerprints
     Show(ContactNameArgs),
     /// Record that you compared a contact's fingerprints
@@ -384,6 +385,14 @@ pub(crate) struct ContactAddArgs {
     /// Record that you compared the fingerprints with the contact
     #[arg(long)]
     pub verified: bool,
+}
+
+/// Arguments of `lockbox contact list`.
+#[derive(Debug, Args)]
+pub(crate) struct ContactListArgs {
+    /// Print the names only, one per line (for scripts and shell completion)
+    #[arg(long)]
+    pub names: bool,
 }
 
 /// A contact name argument.
