@@ -259,12 +259,14 @@ MAC checks out), 'does not open', 'unwraps a stanza, but the header MAC is wrong
 matches a stanza: inspect never asks for a passphrase), 'may open (plugin, not run)' (a \
 plugin identity and a stanza of a plugin's type: inspect never runs a plugin, so a hardware \
 key is not touched) and 'not tried (too many identities and stanzas)' (at most 10000 \
-unwraps are tried in all, whatever the header). A file sealed with a passphrase says so \
+unwraps are tried in all, whatever the header). A default identity file that can't be read \
+is 'could not be read' with the reason (one given with -i is an error). A file sealed with a passphrase says so \
 instead. For each SSH stanza, inspect names the contacts and ~/.ssh/*.pub keys whose tag it \
 carries (the first 4 bytes of SHA-256 of the SSH public key, base64, the stanza's first \
 argument). Nothing secret is printed. In JSON: passphrase (boolean), identities (an array \
 of objects: file, recipient and fingerprint, or null when they can't be had without a \
-passphrase or a plugin; plugin, the plugin's name or null; result, the words above), and \
+passphrase or a plugin; plugin, the plugin's name or null; result, the words above; \
+error, why the file could not be read, or null), and \
 ssh_stanzas (an array of objects: type, tag, and keys, the names that match).
 
 Exit status: 0 success, whether or not an identity opens the file; 1 the input or an \

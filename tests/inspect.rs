@@ -557,8 +557,8 @@ fn says_which_identities_open_the_file() {
     assert_eq!(
         field(&json, "identities"),
         format!(
-            "[{{\"file\": \"{}\", \"recipient\": \"{mine}\", \"fingerprint\": \"{}\", \"plugin\": null, \"result\": \"does not open\"}}, \
-             {{\"file\": \"{}\", \"recipient\": \"{pq_r}\", \"fingerprint\": \"{}\", \"plugin\": null, \"result\": \"opens\"}}]",
+            "[{{\"file\": \"{}\", \"recipient\": \"{mine}\", \"fingerprint\": \"{}\", \"plugin\": null, \"result\": \"does not open\", \"error\": null}}, \
+             {{\"file\": \"{}\", \"recipient\": \"{pq_r}\", \"fingerprint\": \"{}\", \"plugin\": null, \"result\": \"opens\", \"error\": null}}]",
             default.display(),
             fingerprint(&mine),
             pq.display(),
@@ -842,4 +842,30 @@ fn hostile_headers_get_bounded_work() {
         "{text}"
     );
     eprintln!("20,000 stanzas x 2 identities: {:?}", started.elapsed());
+}
+
+#[test]
+fn a_broken_default_identity_is_reported_and_a_broken_i_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let r = default_identity(h);
+    let f = h.join("doc.age");
+    std::fs::write(&f, common::seal_stdin(h, &[&r], false, b"hi")).unwrap();
+    let default = h.join(".config/lockbox/identity.txt");
+    std::fs::write(&default, "not a key\n").unwrap();
+    let text = inspect_ok(h, &["doc.age"]);
+    assert_eq!(
+        can_open(&text),
+        format!(
+            "can open:\n  '{0}': could not be read: '{0}' is not an identity file (line 1)\n",
+            default.display()
+        )
+    );
+    lockbox(h)
+        .current_dir(h)
+        .args(["inspect", "-i", "missing.key", "doc.age"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(error_line("'missing.key'"));
 }

@@ -124,6 +124,8 @@ pub(crate) struct Probe {
     /// The plugin that holds it, for a plugin identity.
     pub plugin: Option<String>,
     pub verdict: probe::Verdict,
+    /// Why the file could not be read ([`probe::Verdict::Unreadable`]).
+    pub why: Option<String>,
 }
 
 /// Known SSH keys whose tag an SSH stanza carries.
@@ -173,14 +175,32 @@ fn who_opens(header: &Header, given: &[PathBuf]) -> anyhow::Result<Answer> {
     let stanzas = probe::Stanzas::new(header);
     let mut budget = probe::MAX_TRIALS;
     for file in &answer.files {
-        let Some(entries) = probe::read_identities(file)? else {
-            answer.identities.push(Probe {
-                file: file.clone(),
-                recipient: None,
-                plugin: None,
-                verdict: probe::Verdict::NeedsPassphrase,
-            });
-            continue;
+        let only = |verdict, why| Probe {
+            file: file.clone(),
+            recipient: None,
+            plugin: None,
+            verdict,
+            why,
+        };
+        let entries = match probe::read_identities(file) {
+            Ok(Some(entries)) => entries,
+            Ok(None) => {
+                answer
+                    .identities
+                    .push(only(probe::Verdict::NeedsPassphrase, None));
+                continue;
+            }
+            // The default identity file is looked at unasked: a broken one
+            // is reported, and inspect still answers. One given with -i is
+            // an error, as in 'lockbox open'.
+            Err(e) if !given.contains(file) => {
+                let why = crate::error::render(&e);
+                answer
+                    .identities
+                    .push(only(probe::Verdict::Unreadable, Some(why)));
+                continue;
+            }
+            Err(e) => return Err(e),
         };
         for entry in &entries {
             answer.identities.push(Probe {
@@ -191,6 +211,7 @@ fn who_opens(header: &Header, given: &[PathBuf]) -> anyhow::Result<Answer> {
                     _ => None,
                 },
                 verdict: stanzas.probe(entry, &mut budget),
+                why: None,
             });
         }
     }
@@ -245,7 +266,7 @@ fn known_ssh_keys() -> BTreeMap<String, Vec<String>> {
     let mut pubs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "pub"))
+        .filter(|p| p.extension().is_some_and(|x| x == "pub") && p.is_file())
         .take(MAX_PUB_FILES)
         .collect();
     pubs.sort();
@@ -336,12 +357,13 @@ pub(crate) fn to_json(r: &Report, a: &Answer) -> String {
         .iter()
         .map(|p| {
             format!(
-                "{{\"file\": {}, \"recipient\": {}, \"fingerprint\": {}, \"plugin\": {}, \"result\": {}}}",
+                "{{\"file\": {}, \"recipient\": {}, \"fingerprint\": {}, \"plugin\": {}, \"result\": {}, \"error\": {}}}",
                 json_string(&p.file.to_string_lossy()),
                 nullable(p.recipient.as_deref()),
                 nullable(p.recipient.as_deref().map(keys::fingerprint).as_deref()),
                 nullable(p.plugin.as_deref()),
-                json_string(p.verdict.words())
+                json_string(p.verdict.words()),
+                nullable(p.why.as_deref())
             )
         })
         .collect();
@@ -432,7 +454,13 @@ fn to_text(r: &Report, a: &Answer, input: Option<&Path>) -> String {
                 (None, Some(plugin)) => format!(" (plugin {})", quote(plugin)),
                 (None, None) => String::new(),
             };
-            let _ = writeln!(out, "  {}{what}: {}", quote(&p.file), p.verdict.words());
+            let why = p.why.as_ref().map(|w| format!(": {w}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}{what}: {}{why}",
+                quote(&p.file),
+                p.verdict.words()
+            );
         }
     }
     if !a.ssh.is_empty() {

@@ -39,6 +39,9 @@ pub(crate) enum Verdict {
     MayOpen,
     /// The work limit ([`MAX_TRIALS`]) was reached before it could be tried.
     NotTried,
+    /// The default identity file could not be read or is not an identity
+    /// file (an identity file given with -i is an error instead).
+    Unreadable,
 }
 
 impl Verdict {
@@ -52,6 +55,7 @@ impl Verdict {
             Verdict::NeedsPassphrase => "needs its passphrase",
             Verdict::MayOpen => "may open (plugin, not run)",
             Verdict::NotTried => "not tried (too many identities and stanzas)",
+            Verdict::Unreadable => "could not be read",
         }
     }
 }
