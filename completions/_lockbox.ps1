@@ -90,6 +90,8 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             break
         }
         'lockbox;inspect' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Also say whether the identities in FILE open it, besides the default identity file; repeatable')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Also say whether the identities in FILE open it, besides the default identity file; repeatable')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object (stable fields, see the man page)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes on stderr')
@@ -126,6 +128,7 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             break
         }
         'lockbox;contact;list' {
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print the names only, one per line (for scripts and shell completion)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

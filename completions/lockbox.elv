@@ -83,6 +83,8 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --version 'Print version'
         }
         &'lockbox;inspect'= {
+            cand -i 'Also say whether the identities in FILE open it, besides the default identity file; repeatable'
+            cand --identity 'Also say whether the identities in FILE open it, besides the default identity file; repeatable'
             cand --json 'Print one JSON object (stable fields, see the man page)'
             cand -q 'Print no notes on stderr'
             cand --quiet 'Print no notes on stderr'
@@ -116,6 +118,7 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --version 'Print version'
         }
         &'lockbox;contact;list'= {
+            cand --names 'Print the names only, one per line (for scripts and shell completion)'
             cand -q 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand --quiet 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
             cand -h 'Print help'

@@ -39,7 +39,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l protect -d 'P
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s q -l quiet -d 'Print no notes on stderr (the recipient still goes to stdout)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s V -l version -d 'Print version'
-complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s r -l recipient -d 'Seal to RECIPIENT (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ..., age1NAME1...); repeatable' -r
+complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s r -l recipient -d 'Seal to RECIPIENT (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ..., age1NAME1...); repeatable' -r -f -a "(command lockbox contact list --names 2>/dev/null)"
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (\'-\' for stdin); repeatable' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s i -l identity -d 'Seal to the recipient of the identity in FILE; repeatable' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -l passphrase-file -d 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
@@ -58,6 +58,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s j -l threads -d
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s q -l quiet -d 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s V -l version -d 'Print version'
+complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s i -l identity -d 'Also say whether the identities in FILE open it, besides the default identity file; repeatable' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -l json -d 'Print one JSON object (stable fields, see the man page)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s q -l quiet -d 'Print no notes on stderr'
 complete -c lockbox -n "__fish_lockbox_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -76,6 +77,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -l names -d 'Print the names only, one per line (for scripts and shell completion)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -93,3 +95,5 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no notes or warnings on stderr (a key changed since verified is still reported)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+# Contact names, from 'lockbox contact list --names' (added by lockbox's generator).
+complete -c lockbox -n "__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from show verify remove replace" -f -a "(command lockbox contact list --names 2>/dev/null)"

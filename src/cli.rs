@@ -227,7 +227,7 @@ Examples:
 
 const INSPECT_LONG: &str = "\
 Show what a sealed file (INPUT, or stdin when absent or '-') says about itself, without \
-opening it and without any identity: whether it is armored, the recipient stanza types and \
+opening it and needing no identity: whether it is armored, the recipient stanza types and \
 how many of each, whether it is post-quantum, the header and payload sizes, and the plaintext \
 size they imply. It reads what 'lockbox open' reads: binary or armored files, and the armored \
 block in a saved mail or other text (see lockbox-open(1)); the armor overhead of a block in \
@@ -249,16 +249,37 @@ with the reason in note). \
 For scripts written for Go age 1.3's age-inspect --json, the object also carries that tool's \
 fields with the same names and meanings: version, armor, stanza_types, and sizes (header, \
 armor, overhead, min_payload, max_payload, min_padding, max_padding; min_payload and \
-max_payload equal plaintext_size, the paddings are 0). Nothing is decrypted: sizes assume the \
-file opens.
+max_payload equal plaintext_size, the paddings are 0). The payload is never decrypted: sizes assume \
+the file opens.
 
-Exit status: 0 success; 1 the input could not be read; 4 the input is not an age file, or \
+Can I open this? inspect says which of your identities open the file: the default identity \
+file ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) when it exists, and \
+those given with -i/--identity. Each identity is listed with its fingerprint and one of: \
+'opens' (an X25519, post-quantum or unencrypted SSH identity unwraps a stanza and the header \
+MAC checks out), 'does not open', 'unwraps a stanza, but the header MAC is wrong (tampered)', \
+'needs its passphrase' (a protected identity file, or an encrypted SSH key whose tag \
+matches a stanza: inspect never asks for a passphrase), 'may open (plugin, not run)' (a \
+plugin identity and a stanza of a plugin's type: inspect never runs a plugin, so a hardware \
+key is not touched) and 'not tried (too many identities and stanzas)' (at most 10000 \
+unwraps are tried in all, whatever the header). A default identity file that can't be read \
+is 'could not be read' with the reason (one given with -i is an error). A file sealed with a passphrase says so \
+instead. For each SSH stanza, inspect names the contacts and ~/.ssh/*.pub keys whose tag it \
+carries (the first 4 bytes of SHA-256 of the SSH public key, base64, the stanza's first \
+argument). Nothing secret is printed. In JSON: passphrase (boolean), identities (an array \
+of objects: file, recipient and fingerprint, or null when they can't be had without a \
+passphrase or a plugin; plugin, the plugin's name or null; result, the words above; \
+error, why the file could not be read, or null), and \
+ssh_stanzas (an array of objects: type, tag, and keys, the names that match).
+
+Exit status: 0 success, whether or not an identity opens the file; 1 the input or an \
+identity file could not be read; 4 the input is not an age file, or \
 its header or armor is malformed.";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   lockbox inspect doc.age                   what doc.age was sealed to, and its sizes
   lockbox inspect mail.txt                  the same for the block in a saved mail
+  lockbox inspect -i work.key doc.age       can the default identity or work.key open it?
   lockbox inspect --json doc.age | jq .postquantum   for scripts
   curl -s https://example.com/f.age | lockbox inspect   from stdin";
 
@@ -302,6 +323,7 @@ Examples:
   lockbox contact add --verified bob age1...   after comparing the fingerprint with bob
   lockbox contact add team --from team.txt   everyone in a recipients file
   lockbox contact list                       names, recipients and verified state
+  lockbox contact list --names               names only, one per line
   lockbox contact show bob                   recipients and fingerprints
   lockbox contact verify bob                 compare the fingerprints (y/N), record it
   lockbox contact replace bob age1...        bob has a new key (verify it again)
@@ -319,6 +341,10 @@ pub(crate) struct InspectArgs {
     /// The sealed file, or a saved mail holding an armored block, to inspect (stdin when absent or '-')
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
+
+    /// Also say whether the identities in FILE open it, besides the default identity file; repeatable
+    #[arg(short, long = "identity", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub identities: Vec<PathBuf>,
 
     /// Print no notes on stderr
     #[arg(short, long)]
@@ -343,7 +369,7 @@ pub(crate) enum ContactCommand {
     #[command(after_help = CONTACT_ADD_EXAMPLES)]
     Add(ContactAddArgs),
     /// List the contacts
-    List,
+    List(ContactListArgs),
     /// Give an existing contact new recipients, keeping a dated history line
     #[command(after_help = CONTACT_REPLACE_EXAMPLES, long_about = CONTACT_REPLACE_LONG)]
     Replace(ContactReplaceArgs),
@@ -416,7 +442,7 @@ pub(crate) struct ContactAddArgs {
 /// Arguments of `lockbox contact replace`.
 #[derive(Debug, Args)]
 pub(crate) struct ContactReplaceArgs {
-    /// The name of the contact to give new recipients
+    /// The contact's name
     #[arg(value_name = "NAME")]
     pub name: String,
 
@@ -439,6 +465,14 @@ pub(crate) struct ContactVerifyArgs {
     /// The fingerprint the person gave you, compared instead of asking (repeatable)
     #[arg(long, value_name = "FINGERPRINT")]
     pub fingerprint: Vec<String>,
+}
+
+/// Arguments of `lockbox contact list`.
+#[derive(Debug, Args)]
+pub(crate) struct ContactListArgs {
+    /// Print the names only, one per line (for scripts and shell completion)
+    #[arg(long)]
+    pub names: bool,
 }
 
 /// A contact name argument.

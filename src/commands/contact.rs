@@ -18,7 +18,8 @@ pub(crate) fn run(args: &ContactArgs) -> anyhow::Result<()> {
     match &args.command {
         ContactCommand::Add(a) => add(a, quiet),
         ContactCommand::Replace(a) => replace(a, quiet),
-        ContactCommand::List => list(quiet),
+        ContactCommand::List(a) if a.names => names(),
+        ContactCommand::List(_) => list(quiet),
         ContactCommand::Show(a) => {
             let contact = contacts::load(&a.name)?;
             warn_changed(&contact);
@@ -203,6 +204,17 @@ fn describe(contact: &Contact) -> String {
         let _ = writeln!(out, "replaced: {h}");
     }
     out
+}
+
+/// `contact list --names`: the names only, one per line, for scripts and
+/// shell completion; no contact file is read and nothing goes to stderr.
+fn names() -> anyhow::Result<()> {
+    let mut out = String::new();
+    for name in contacts::list_names()? {
+        out.push_str(&name);
+        out.push('\n');
+    }
+    print_stdout(&out)
 }
 
 fn list(quiet: bool) -> anyhow::Result<()> {

@@ -13,6 +13,8 @@ use clap_complete::{Generator, Shell};
 use clap_mangen::roff::{bold, italic, roman, Roff};
 use clap_mangen::Man;
 
+mod dynamic;
+
 use crate::cli::Cli;
 use crate::error::Exit;
 
@@ -105,7 +107,8 @@ pub(crate) fn render_completion(shell: Shell) -> String {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "lockbox", &mut buf);
-    String::from_utf8(buf).expect("clap_complete writes UTF-8")
+    let script = String::from_utf8(buf).expect("clap_complete writes UTF-8");
+    dynamic::extend(shell, script)
 }
 
 /// Adds the page of `cmd` and of its visible subcommands, depth first.

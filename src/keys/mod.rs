@@ -4,6 +4,8 @@
 #[cfg(feature = "cli")]
 pub(crate) mod contacts;
 pub(crate) mod pq;
+#[cfg(feature = "cli")]
+pub(crate) mod probe;
 pub(crate) mod protected;
 // Used by `seal --sign` and `open --from` (issue 12); until then only by
 // the sender vectors.
