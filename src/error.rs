@@ -15,11 +15,21 @@ pub(crate) enum Exit {
     NoMatch = 3,
     /// The input is not a valid sealed file, or was altered or truncated.
     Invalid = 4,
+    /// The reader of the plaintext stopped early (`open | head`): the
+    /// status of a pipe writer killed by SIGPIPE (128 + 13), as age gives,
+    /// and no error line.
+    ClosedPipe = 141,
 }
 
 impl Exit {
     /// Every status but success, in order.
-    pub(crate) const ALL: [Exit; 4] = [Exit::Failure, Exit::Usage, Exit::NoMatch, Exit::Invalid];
+    pub(crate) const ALL: [Exit; 5] = [
+        Exit::Failure,
+        Exit::Usage,
+        Exit::NoMatch,
+        Exit::Invalid,
+        Exit::ClosedPipe,
+    ];
 
     /// What the status means, in a few words (`--help`).
     pub(crate) fn summary(self) -> &'static str {
@@ -28,6 +38,7 @@ impl Exit {
             Exit::Usage => "usage error",
             Exit::NoMatch => "no identity matched (the file is not addressed to you)",
             Exit::Invalid => "the input is not a valid sealed file, or was altered or truncated",
+            Exit::ClosedPipe => "open's reader stopped early (as 'open | head'), quietly",
         }
     }
 }

@@ -34,6 +34,10 @@ pub fn run_main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let (exit, hints) = error::classify(&e);
+            if exit == Exit::ClosedPipe {
+                // Not an error the user needs to hear about (issue 13).
+                return ExitCode::from(exit as u8);
+            }
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "lockbox: error: {}", error::render(&e));
             for h in hints {

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use common::IDENTITY;
 
-/// A folder holding `key.txt` (the identity) and `sealed.age` (`plain`
-/// sealed to it); HOME points there too.
+/// A folder holding `key.txt` (the identity), `plain.bin` (`plain`) and
+/// `sealed.age` (`plain` sealed to it); HOME points there too.
 struct Env {
     dir: tempfile::TempDir,
     plain: Vec<u8>,
@@ -25,6 +25,7 @@ impl Env {
         std::fs::write(dir.path().join("key.txt"), format!("{IDENTITY}\n")).unwrap();
         let plain = common::bytes(len, seed);
         std::fs::write(dir.path().join("sealed.age"), common::sealed(&plain)).unwrap();
+        std::fs::write(dir.path().join("plain.bin"), &plain).unwrap();
         Env { dir, plain }
     }
 
@@ -179,13 +180,12 @@ fn output_to_dev_full_is_a_no_space_error() {
     assert!(err.contains("no space"), "{err}");
 }
 
-#[test]
-fn stdout_closed_early_is_an_error_without_garbage() {
-    // Large enough that the pipe fills long before the end.
-    let env = Env::new(4 << 20, 2);
+/// Runs `lockbox ARGS 2>stderr.txt | head -c 10` in `env`'s folder: the
+/// exit status of lockbox, and its stderr.
+fn into_head(env: &Env, args: &str) -> (i32, Vec<u8>) {
     let bin = assert_cmd::cargo::cargo_bin("lockbox");
     let script = format!(
-        "'{}' open -q -i key.txt sealed.age 2>stderr.txt | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        "'{}' {args} 2>stderr.txt | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
         bin.display()
     );
     let out = Command::new("bash")
@@ -196,7 +196,24 @@ fn stdout_closed_early_is_an_error_without_garbage() {
         .output()
         .unwrap();
     let status: i32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-    let stderr = std::fs::read(env.path("stderr.txt")).unwrap();
+    (status, std::fs::read(env.path("stderr.txt")).unwrap())
+}
+
+#[test]
+fn open_into_a_reader_that_stops_early_ends_quietly_with_141() {
+    // Large enough that the pipe fills long before the end.
+    let env = Env::new(4 << 20, 2);
+    let (status, stderr) = into_head(&env, "open -q -i key.txt sealed.age");
+    // The status of a pipe writer killed by SIGPIPE, as age: not success,
+    // and no error line (issue 13).
+    assert_eq!(status, 141, "{}", String::from_utf8_lossy(&stderr));
+    assert!(stderr.is_empty(), "{}", String::from_utf8_lossy(&stderr));
+}
+
+#[test]
+fn sealing_into_a_closed_pipe_stays_an_error() {
+    let env = Env::new(4 << 20, 2);
+    let (status, stderr) = into_head(&env, "seal -q -i key.txt plain.bin");
     let err = assert_clean_stderr(&stderr);
     // Exit 1 with an error, not death by SIGPIPE (141) and not success.
     assert_eq!(status, 1, "{err}");

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use super::{check_output_not_read, input_size, name_input, stream_options, write_context};
 use crate::cli::OpenArgs;
-use crate::error::{quote, Error};
+use crate::error::{quote, Error, Exit};
 use crate::format::{self, FormatError};
 use crate::io::{self, Output};
 use crate::keys;
@@ -118,7 +118,14 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     };
     progress.finish();
     result
-        .map_err(|e| write_context(e, &name, args.input.as_deref()))
+        .map_err(|e| match e {
+            // A reader that stops early ('open | head') is not an error:
+            // quiet, with the status of a writer killed by SIGPIPE (issue 13).
+            FormatError::Io(ioe) if ioe.kind() == std::io::ErrorKind::BrokenPipe => {
+                Error::new(Exit::ClosedPipe, format!("{name} was closed early")).into()
+            }
+            e => write_context(e, &name, args.input.as_deref()),
+        })
         .map_err(|e| name_input(e, "open", args.input.as_deref()))?;
     output.commit()
 }

@@ -333,6 +333,12 @@ fn meaning(exit: Exit) -> &'static str {
             "The input is not a valid sealed file, or was altered or truncated \
              (armor, header, MAC or payload failure)."
         }
+        Exit::ClosedPipe => {
+            "'lockbox open' stopped because the reader of its plaintext went away early \
+             (as in 'lockbox open file.age | head'): no error line, and the status of a \
+             program killed by SIGPIPE, as age gives. Never 0: the plaintext was not all read. \
+             Sealing into a closed pipe is an error (1)."
+        }
     }
 }
 
