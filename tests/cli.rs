@@ -673,3 +673,86 @@ fn output_files_are_atomic_and_special_files_written_in_place() {
         .code(1)
         .stderr(error_line("failed to write output").and(predicate::str::contains("out.age")));
 }
+
+#[test]
+fn ages_habits_name_the_lockbox_command() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let sealed = h.join("letter");
+    std::fs::write(&sealed, common::sealed(b"hi")).unwrap();
+    let sealed_name = sealed.to_str().unwrap();
+    // (command line, the error, the command line meant)
+    let cases: &[(&[&str], &str, String)] = &[
+        (
+            &["-d", "file.age"],
+            "unexpected argument '-d'",
+            "lockbox open file.age".into(),
+        ),
+        (
+            &["--decrypt", "-i", "k.txt", "-o", "out", "file.age"],
+            "unexpected argument '--decrypt'",
+            "lockbox open -i k.txt -o out file.age".into(),
+        ),
+        (
+            &["open", "-d", "file.age"],
+            "unexpected argument '-d'",
+            "lockbox open file.age".into(),
+        ),
+        (
+            &["-e", "-r", "bob", "doc.pdf"],
+            "unexpected argument '-e'",
+            "lockbox seal -r bob doc.pdf".into(),
+        ),
+        (&["-e"], "unexpected argument '-e'", "lockbox seal".into()),
+        (
+            &["decrypt", "file.age"],
+            "'decrypt' is not a lockbox command",
+            "lockbox open file.age".into(),
+        ),
+        (
+            &["encrypt", "-a", "-r", "bob"],
+            "'encrypt' is not a lockbox command",
+            "lockbox seal -a -r bob".into(),
+        ),
+        (
+            &["file.age"],
+            "'file.age' is not a lockbox command",
+            "lockbox open file.age".into(),
+        ),
+        // A sealed file without the .age ending is known by its content.
+        (
+            &[sealed_name],
+            "is not a lockbox command",
+            format!("lockbox open {sealed_name}"),
+        ),
+    ];
+    for (args, error, meant) in cases {
+        let out = lockbox(h).args(*args).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(error_line(error).eval(&err), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("lockbox: hint: did you mean '{meant}'?\n")),
+            "{args:?}: {err}"
+        );
+        // Not clap's advice to pass the flag as a value.
+        assert!(!err.contains("-- -"), "{args:?}: {err}");
+    }
+    // Key material in the command line meant is cut, as in every message.
+    let out = lockbox(h)
+        .args(["-e", "-r", common::RECIPIENT, "doc.pdf"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("did you mean 'lockbox seal -r age1… doc.pdf'?"),
+        "{err}"
+    );
+    // An unknown word that is no file keeps clap's own error.
+    lockbox(h)
+        .arg("frobnicate")
+        .assert()
+        .code(2)
+        .stderr(error_line("unrecognized subcommand 'frobnicate'"));
+}
