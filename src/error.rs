@@ -36,7 +36,9 @@ impl Exit {
         match self {
             Exit::Failure => "other failure",
             Exit::Usage => "usage error",
-            Exit::NoMatch => "no identity matched (the file is not addressed to you)",
+            Exit::NoMatch => {
+                "no identity matched, or an incorrect passphrase (the file is not for you)"
+            }
             Exit::Invalid => "the input is not a valid sealed file, or was altered or truncated",
             Exit::ClosedPipe => "open's reader stopped early (as 'open | head'), quietly",
         }
@@ -125,16 +127,16 @@ pub(crate) fn classify(err: &anyhow::Error) -> (Exit, Vec<String>) {
 /// that decides them.
 pub(crate) fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
     match e {
+        FormatError::NoMatch(types) if crate::format::is_passphrase_only(types) => (
+            Exit::NoMatch,
+            vec!["the file was sealed with a passphrase (scrypt): check it and try again".into()],
+        ),
         FormatError::NoMatch(types) => {
             let mut hints = vec![format!(
                 "the file was sealed to: {}",
                 crate::format::type_counts(types)
             )];
-            if types.iter().any(|t| t == "scrypt") {
-                hints.push("check the passphrase".into());
-            } else {
-                hints.push("use -i/--identity with the identity file that matches one of them".into());
-            }
+            hints.push("use -i/--identity with the identity file that matches one of them".into());
             (Exit::NoMatch, hints)
         }
         FormatError::WorkFactor(_) => (

@@ -327,7 +327,8 @@ fn meaning(exit: Exit) -> &'static str {
         Exit::Failure => "Failure of any other kind (for example an unreadable file).",
         Exit::Usage => "Usage error: the command line is not valid.",
         Exit::NoMatch => {
-            "No identity matched any of the file's recipients: the file is not addressed to you."
+            "No identity matched any of the file's recipients: the file is not addressed to you. \
+             For a passphrase-sealed file: the passphrase is incorrect."
         }
         Exit::Invalid => {
             "The input is not a valid sealed file, or was altered or truncated \
