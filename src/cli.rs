@@ -194,7 +194,10 @@ mail) is discarded, so that the shell does not run it as commands.
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
 with a passphrase asks for it on the terminal, or takes it from --passphrase-file or \
-$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut).
+$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut). An SSH private \
+key protected with a passphrase is asked for it ('Passphrase for SSH key FILE:', or the same \
+--passphrase-file and $LOCKBOX_PASSPHRASE) only when the file has a stanza for that key, as \
+the stanza's tag tells; a key the file is not for is never asked.
 
 scrypt, which turns a passphrase into a key, needs 1 KiB x 2^N of memory at work factor N \
 (4 GiB at 22). A passphrase-sealed file or protected identity file whose work factor is above \

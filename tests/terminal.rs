@@ -279,3 +279,55 @@ fn the_rest_of_a_paste_does_not_reach_the_next_program() {
     // The echo of the paste may end mid-line where the discarding cut it.
     assert!(screen.contains("pasted and opened\nOPENED=0"), "{screen}");
 }
+
+#[test]
+fn a_protected_ssh_key_is_asked_with_lockboxs_own_prompt() {
+    let Some(ssh_keygen) = common::peer("ssh-keygen") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let key = home.path().join("id_ed25519");
+    common::run_peer(
+        &ssh_keygen,
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "ssh-typed-pass",
+            "-C",
+            "t",
+            "-f",
+            key.to_str().unwrap(),
+        ],
+    );
+    let sealed = home.path().join("for-key.age");
+    common::lockbox(home.path())
+        .args(["seal", "-R"])
+        .arg(key.with_extension("pub"))
+        .arg("-o")
+        .arg(&sealed)
+        .write_stdin("opened with the ssh key\n")
+        .assert()
+        .success();
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!("lockbox open -i {} {}", key.display(), sealed.display()),
+    ) else {
+        return;
+    };
+    let prompt = format!("Passphrase for SSH key '{}': ", key.display());
+    t.wait_for_prompt(prompt.trim_end());
+    t.send("ssh-typed-pass");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(screen.contains("opened with the ssh key"), "{screen}");
+    assert!(!screen.contains("ssh-typed-pass"), "{screen}");
+    // No invisible isolation marks around the name, as age's own prompt has.
+    assert!(!screen.contains(['\u{2068}', '\u{2069}']), "{screen}");
+    assert_eq!(
+        screen.matches("Passphrase").count(),
+        1,
+        "asked once:\n{screen}"
+    );
+}

@@ -77,7 +77,15 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
         };
         let mut entries = Vec::new();
         for f in &files {
-            entries.extend(keys::read_identity_file(f, &mut source.clone())?);
+            let read = keys::read_identity_file(f, &mut source.clone())?;
+            // Protected SSH keys are asked for only when the file is
+            // addressed to them (issue 13).
+            entries.extend(keys::unlock_ssh_keys(
+                read,
+                f,
+                &sealed.header.stanzas,
+                &mut source.clone(),
+            )?);
         }
         let ids = keys::to_age_identities(entries, &callbacks)?;
         let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
