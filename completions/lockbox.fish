@@ -34,7 +34,7 @@ complete -c lockbox -n "__fish_lockbox_needs_command" -f -a "contact" -d 'Keep n
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s o -l output -d 'Write the identity to FILE (\'-\' for stdout) instead of the default identity file' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l passphrase-file -d 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l pq -d 'Generate a post-quantum hybrid identity (ML-KEM-768 + X25519)'
-complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s y -l to-recipients -d 'Print the recipients of the identities in FILE (stdin when absent or \'-\')'
+complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s y -l to-recipients -d 'Print the recipients of the identities in FILE (stdin when absent or \'-\'; the default identity file when stdin is a terminal)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l protect -d 'Protect the identity file with a passphrase (an armored, scrypt-sealed age file)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s q -l quiet -d 'Print no notes on stderr (the recipient still goes to stdout)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -123,7 +123,8 @@ Post-quantum and classic recipients can't be mixed in one file.
 
 With -y/--to-recipients, read an identity file (or stdin) and print the recipient of \
 each identity in it on stdout, and its fingerprint on stderr (-q/--quiet leaves it \
-out); a protected identity file asks for its passphrase.";
+out); a protected identity file asks for its passphrase. Without FILE and with stdin a \
+terminal, -y reads the default identity file and says so on stderr.";
 
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
@@ -131,6 +132,7 @@ Examples:
   lockbox keygen -o alice.key             write alice.key (mode 0600)
   lockbox keygen --pq -o alice-pq.key     post-quantum hybrid identity
   lockbox keygen -y alice.key             print the recipient of alice.key
+  lockbox keygen -y                       print your own recipient (the default identity)
   lockbox keygen --protect -o alice.age   identity sealed with a passphrase";
 
 const SEAL_LONG: &str = "\
@@ -385,7 +387,7 @@ pub(crate) struct KeygenArgs {
     #[arg(long, conflicts_with = "to_recipients")]
     pub pq: bool,
 
-    /// Print the recipients of the identities in FILE (stdin when absent or '-')
+    /// Print the recipients of the identities in FILE (stdin when absent or '-'; the default identity file when stdin is a terminal)
     #[arg(short = 'y', long = "to-recipients")]
     pub to_recipients: bool,
 

@@ -331,3 +331,36 @@ fn a_protected_ssh_key_is_asked_with_lockboxs_own_prompt() {
         "asked once:\n{screen}"
     );
 }
+
+#[test]
+fn keygen_y_on_a_terminal_reads_the_default_identity() {
+    let home = tempfile::tempdir().unwrap();
+    // No default identity yet: a usage error, not a silent wait on stdin.
+    let Some(t) = Tmux::start(home.path(), "lockbox keygen -y") else {
+        return;
+    };
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=2"), "{screen}");
+    assert!(
+        screen.contains("lockbox: error: no FILE given, and the default identity file"),
+        "{screen}"
+    );
+    drop(t);
+
+    let out = common::lockbox(home.path()).arg("keygen").output().unwrap();
+    common::assert_success(&out);
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let default = home.path().join(".config/lockbox/identity.txt");
+    assert!(default.is_file());
+    let t = Tmux::start(home.path(), "lockbox keygen -y").unwrap();
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(screen.contains(&recipient), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "lockbox: reading the default identity file '{}'",
+            default.display()
+        )),
+        "{screen}"
+    );
+}
