@@ -755,3 +755,60 @@ fn output_that_the_command_reads_is_refused() {
         .is_symlink());
     assert!(env.temporaries().is_empty());
 }
+
+/// Runs `lockbox ARGS` (in `env`'s folder) with a full disk: a private
+/// mount namespace (`unshare -rm`, no root needed) where `full/` is a
+/// 64 KiB tmpfs limited to `inodes` inodes. Returns lockbox's exit status,
+/// its stderr, and what `full/` held afterwards.
+fn on_a_full_disk(env: &Env, inodes: u32, args: &str) -> Option<(i32, Vec<u8>, String)> {
+    let unshare = common::peer("unshare")?;
+    std::fs::create_dir(env.path("full")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let script = format!(
+        "mount -t tmpfs -o size=64k,nr_inodes={inodes} none full && touch full/taken && \
+         '{}' {args} 2>stderr.txt; echo $?; ls -A full",
+        bin.display()
+    );
+    let out = Command::new(unshare)
+        .args(["-rm", "sh", "-c", &script])
+        .current_dir(env.dir.path())
+        .env("HOME", env.dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (status, listing) = stdout
+        .split_once('\n')
+        .expect("the status, then the listing");
+    let status = status
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    let stderr = std::fs::read(env.path("stderr.txt")).unwrap();
+    Some((status, stderr, listing.to_owned()))
+}
+
+#[test]
+fn a_full_disk_names_the_output_not_the_temporary() {
+    // No room for the data (1 MiB into 64 KiB), then no inode for the
+    // temporary itself.
+    for inodes in [100, 2] {
+        let env = Env::new(1 << 20, 5);
+        let Some((status, stderr, listing)) = on_a_full_disk(
+            &env,
+            inodes,
+            "open -q -i key.txt -o full/out.txt sealed.age",
+        ) else {
+            return;
+        };
+        let err = assert_clean_stderr(&stderr);
+        assert_eq!(status, 1, "{err}");
+        assert!(err.contains("output 'full/out.txt'"), "{err}");
+        assert!(err.contains("No space left on device"), "{err}");
+        assert!(
+            !err.contains("lockbox-tmp") && !err.contains("at path"),
+            "{err}"
+        );
+        // Nothing left behind but what was there.
+        assert_eq!(listing.trim(), "taken", "{err}");
+    }
+}
