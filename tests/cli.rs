@@ -588,8 +588,11 @@ fn binary_to_a_terminal_is_refused() {
         shown.contains("lockbox: error: refusing to write binary output to a terminal"),
         "{shown}"
     );
+    // A file first (issue 13), then armor, then forcing binary.
     assert!(
-        shown.contains("-a/--armor") && shown.contains("-o -"),
+        shown.contains(
+            "lockbox: hint: write it to a file with -o/--output FILE, or use -a/--armor for text output (-o - forces binary onto the terminal)"
+        ),
         "{shown}"
     );
     // Armored output is fine on a terminal, and so is readable plaintext.
@@ -760,4 +763,50 @@ fn ages_habits_name_the_lockbox_command() {
         .assert()
         .code(2)
         .stderr(error_line("unrecognized subcommand 'frobnicate'"));
+}
+
+#[test]
+fn a_recipients_file_given_to_r_suggests_capital_r() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::write(h.join("bob.pub"), format!("{}\n", common::RECIPIENT)).unwrap();
+    for (arg, error) in [
+        ("./bob.pub", "invalid recipient: './bob.pub'"),
+        // A bare name is first a contact name.
+        ("bob.pub", "unknown contact 'bob.pub'"),
+    ] {
+        let out = lockbox(h)
+            .current_dir(h)
+            .args(["seal", "-r", arg])
+            .write_stdin("x")
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(error_line(error).eval(&err), "{err}");
+        // The -R hint comes first.
+        assert_eq!(
+            err.lines().nth(1),
+            Some(format!(
+                "lockbox: hint: '{arg}' is a file: to seal to the recipients in it, use -R/--recipients-file '{arg}'"
+            ))
+            .as_deref(),
+            "{err}"
+        );
+    }
+    // What it suggests works.
+    lockbox(h)
+        .current_dir(h)
+        .args(["seal", "-R", "./bob.pub", "-o", "x.age"])
+        .write_stdin("x")
+        .assert()
+        .success();
+    // Not a file: no such hint.
+    lockbox(h)
+        .current_dir(h)
+        .args(["seal", "-r", "./carol.pub"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file").not());
 }

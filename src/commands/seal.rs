@@ -14,6 +14,25 @@ use crate::keys::{self, IdentityEntry};
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
 
+/// A `-r` argument that is no recipient but names a file: the hint for
+/// `-R`, first (issue 13).
+fn file_hint(r: &str, e: anyhow::Error) -> anyhow::Error {
+    if !Path::new(r).is_file() {
+        return e;
+    }
+    match e.downcast::<Error>() {
+        Ok(mut err) => {
+            let quoted = crate::error::quote(r);
+            err.hints.insert(
+                0,
+                format!("{quoted} is a file: to seal to the recipients in it, use -R/--recipients-file {quoted}"),
+            );
+            err.into()
+        }
+        Err(e) => e,
+    }
+}
+
 /// Runs `lockbox seal`.
 pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     let source = PassphraseSource {
@@ -75,15 +94,15 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
         let mut entries = Vec::new();
         let mut unverified = Vec::new();
         for r in &args.recipients {
-            if let Some(contact) = keys::contacts::resolve(r)? {
-                let quoted = crate::error::quote(&contact.name);
-                if !contact.is_verified() && !unverified.contains(&quoted) {
-                    unverified.push(quoted);
-                }
-                entries.extend(contact.entries()?);
+            let Some(contact) = keys::contacts::resolve(r).map_err(|e| file_hint(r, e))? else {
+                entries.push(parse_recipient_argument(r).map_err(|e| file_hint(r, e.into()))?);
                 continue;
+            };
+            let quoted = crate::error::quote(&contact.name);
+            if !contact.is_verified() && !unverified.contains(&quoted) {
+                unverified.push(quoted);
             }
-            entries.push(parse_recipient_argument(r)?);
+            entries.extend(contact.entries()?);
         }
         if !unverified.is_empty() && !args.run.quiet {
             let (one, name) = match unverified.as_slice() {
@@ -131,7 +150,7 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     if output.is_terminal() && !args.armor && !out_forced {
         return Err(
             Error::usage("refusing to write binary output to a terminal")
-                .hint("use -a/--armor for text output, or -o - to force binary output")
+                .hint("write it to a file with -o/--output FILE, or use -a/--armor for text output (-o - forces binary onto the terminal)")
                 .into(),
         );
     }
