@@ -35,7 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
         'lockbox;keygen' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the identity to FILE (''-'' for stdout) instead of the default identity file')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the identity to FILE (''-'' for stdout) instead of the default identity file')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
             [CompletionResult]::new('--pq', '--pq', [CompletionResultType]::ParameterName, 'Generate a post-quantum hybrid identity (ML-KEM-768 + X25519)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Print the recipients of the identities in FILE (stdin when absent or ''-''; the default identity file when stdin is a terminal)')
             [CompletionResult]::new('--to-recipients', '--to-recipients', [CompletionResultType]::ParameterName, 'Print the recipients of the identities in FILE (stdin when absent or ''-''; the default identity file when stdin is a terminal)')
@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (''-'' for stdin); repeatable')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Seal to the recipient of the identity in FILE; repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Seal to the recipient of the identity in FILE; repeatable')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the sealed file to OUT (''-'' for stdout); a new file gets mode 0666 minus the umask')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the sealed file to OUT (''-'' for stdout); a new file gets mode 0666 minus the umask')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for sealing and opening (default: the cores available)')
@@ -75,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
         'lockbox;open' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Open with the identity in FILE; repeatable (default: the default identity file)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Open with the identity in FILE; repeatable (default: the default identity file)')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
             [CompletionResult]::new('--max-work-factor', '--max-work-factor', [CompletionResultType]::ParameterName, 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt''s N)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the plaintext to OUT (''-'' for stdout), with mode 0600 minus the umask')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the plaintext to OUT (''-'' for stdout), with mode 0600 minus the umask')

@@ -31,7 +31,7 @@ set edit:completion:arg-completer[lockbox] = {|@words|
         &'lockbox;keygen'= {
             cand -o 'Write the identity to FILE (''-'' for stdout) instead of the default identity file'
             cand --output 'Write the identity to FILE (''-'' for stdout) instead of the default identity file'
-            cand --passphrase-file 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)'
             cand --pq 'Generate a post-quantum hybrid identity (ML-KEM-768 + X25519)'
             cand -y 'Print the recipients of the identities in FILE (stdin when absent or ''-''; the default identity file when stdin is a terminal)'
             cand --to-recipients 'Print the recipients of the identities in FILE (stdin when absent or ''-''; the default identity file when stdin is a terminal)'
@@ -50,7 +50,7 @@ set edit:completion:arg-completer[lockbox] = {|@words|
             cand --recipients-file 'Seal to the recipients listed in FILE (''-'' for stdin); repeatable'
             cand -i 'Seal to the recipient of the identity in FILE; repeatable'
             cand --identity 'Seal to the recipient of the identity in FILE; repeatable'
-            cand --passphrase-file 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)'
             cand -o 'Write the sealed file to OUT (''-'' for stdout); a new file gets mode 0666 minus the umask'
             cand --output 'Write the sealed file to OUT (''-'' for stdout); a new file gets mode 0666 minus the umask'
             cand -j 'Worker threads for sealing and opening (default: the cores available)'
@@ -69,7 +69,7 @@ set edit:completion:arg-completer[lockbox] = {|@words|
         &'lockbox;open'= {
             cand -i 'Open with the identity in FILE; repeatable (default: the default identity file)'
             cand --identity 'Open with the identity in FILE; repeatable (default: the default identity file)'
-            cand --passphrase-file 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)'
             cand --max-work-factor 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt''s N)'
             cand -o 'Write the plaintext to OUT (''-'' for stdout), with mode 0600 minus the umask'
             cand --output 'Write the plaintext to OUT (''-'' for stdout), with mode 0600 minus the umask'

@@ -214,7 +214,7 @@ a file that others could read. When FILE is a symbolic link, the file it points 
 replaced, in that file's folder, and the link is kept; a link that points to nothing, or a \
 loop of links, is an error. FILE can't be the input, an identity file (the default one \
 included) or the passphrase file, whatever the spelling: 'open -i K -o K' is refused before \
-anything is written. INPUT absent or '-' and -i - can't both read standard input. \
+anything is written. Of INPUT (absent or '-'), -i - and --passphrase-file -, only one can read standard input. \
 On stdout, each 64 KiB chunk is written only after it has authenticated (the same chunks \
 whatever -j/--threads), and the exit status is non-zero if anything later fails. Plaintext bound for a terminal (stdout, or a \
 terminal named by -o such as /dev/tty) is held until it has all authenticated, and refused \
@@ -411,7 +411,7 @@ pub(crate) struct KeygenArgs {
 /// Where a non-interactive passphrase comes from.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct PassphraseArgs {
-    /// Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
+    /// Read the passphrase from the first line of FILE ('-' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub passphrase_file: Option<PathBuf>,
 }

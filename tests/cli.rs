@@ -810,3 +810,41 @@ fn a_recipients_file_given_to_r_suggests_capital_r() {
         .code(2)
         .stderr(predicate::str::contains("is a file").not());
 }
+
+#[test]
+fn passphrase_file_dash_reads_stdin_unless_stdin_is_already_used() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::write(h.join("m.txt"), "by a piped passphrase\n").unwrap();
+    lockbox(h)
+        .current_dir(h)
+        .args(["seal", "-p", "--passphrase-file", "-", "-o", "m.age", "m.txt"])
+        .write_stdin("piped pass\n")
+        .assert()
+        .success();
+    lockbox(h)
+        .current_dir(h)
+        .args(["open", "--passphrase-file", "-", "m.age"])
+        .write_stdin("piped pass\n")
+        .assert()
+        .success()
+        .stdout("by a piped passphrase\n");
+    let sealed = std::fs::read(h.join("m.age")).unwrap();
+    // With the input on stdin too: refused before anything is read.
+    for args in [
+        &["open", "--passphrase-file", "-"][..],
+        &["seal", "-p", "--passphrase-file", "-"],
+        &["keygen", "-y", "--passphrase-file", "-"],
+    ] {
+        lockbox(h)
+            .current_dir(h)
+            .args(args)
+            .write_stdin(sealed.clone())
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(error_line(
+                "standard input is used for more than one purpose: --passphrase-file - and the input",
+            ));
+    }
+}

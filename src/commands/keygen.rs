@@ -42,6 +42,13 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
             }
             None => PathBuf::from("-"),
         };
+        crate::io::check_stdin_used_once(
+            &[(
+                "--passphrase-file",
+                args.passphrase.passphrase_file.as_slice(),
+            )],
+            Some(&input),
+        )?;
         return print_recipients(&input, &source, args.quiet);
     }
 

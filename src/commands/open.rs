@@ -17,7 +17,13 @@ use crate::progress::Progress;
 /// Runs `lockbox open`.
 pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     io::check_stdin_used_once(
-        &[("-i/--identity", &args.identities)],
+        &[
+            ("-i/--identity", &args.identities),
+            (
+                "--passphrase-file",
+                args.passphrase_source.passphrase_file.as_slice(),
+            ),
+        ],
         args.input.as_deref(),
     )?;
     // The default identity file counts too when no -i is given.

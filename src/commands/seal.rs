@@ -74,6 +74,10 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
         &[
             ("-R/--recipients-file", &args.recipients_files),
             ("-i/--identity", &args.identities),
+            (
+                "--passphrase-file",
+                args.passphrase_source.passphrase_file.as_slice(),
+            ),
         ],
         args.input.as_deref(),
     )?;
