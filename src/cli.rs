@@ -102,7 +102,8 @@ Without -o/--output the identity is written to the default identity file, \
 $LOCKBOX_IDENTITY if set, else $XDG_CONFIG_HOME/lockbox/identity.txt \
 (~/.config/lockbox/identity.txt), creating its folder with mode 0700. \
 Identity files are created with mode 0600 and never overwritten. \
-'-o -' writes the identity to stdout instead.
+'-o -' writes the identity to stdout instead, and the recipient to stderr \
+('lockbox: recipient: age1...', before the fingerprint line).
 
 The new key's fingerprint is printed on stderr (see lockbox-contact(1)): read it to the \
 people who add you as a contact, so they can check they got your key.

@@ -144,8 +144,31 @@ fn keygen_to_stdout_writes_the_identity_there() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("AGE-SECRET-KEY-1"));
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("Public key: age1"));
+    // The recipient and fingerprint lines in keygen's own style.
+    let recipient = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert_eq!(lines[0], format!("lockbox: recipient: {recipient}"));
+    assert!(lines[1].starts_with("lockbox: fingerprint: "), "{stderr}");
+    assert_eq!(
+        lines[1].len(),
+        "lockbox: fingerprint: ".len() + 24,
+        "{stderr}"
+    );
     assert!(!home.path().join(".config/lockbox/identity.txt").exists());
+    // -q leaves out the fingerprint note, never the recipient.
+    lockbox(home.path())
+        .args(["keygen", "-q", "-o", "-"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::starts_with("lockbox: recipient: age1")
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        );
 }
 
 #[test]
@@ -818,7 +841,15 @@ fn passphrase_file_dash_reads_stdin_unless_stdin_is_already_used() {
     std::fs::write(h.join("m.txt"), "by a piped passphrase\n").unwrap();
     lockbox(h)
         .current_dir(h)
-        .args(["seal", "-p", "--passphrase-file", "-", "-o", "m.age", "m.txt"])
+        .args([
+            "seal",
+            "-p",
+            "--passphrase-file",
+            "-",
+            "-o",
+            "m.age",
+            "m.txt",
+        ])
         .write_stdin("piped pass\n")
         .assert()
         .success();

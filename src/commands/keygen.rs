@@ -76,8 +76,12 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
                 .write_all(text.as_bytes())
                 .and_then(|_| stdout.flush())
                 .context("failed to write the identity to standard output")?;
-            eprintln!("Public key: {recipient}");
-            eprintln!("Fingerprint: {fingerprint}");
+            // stdout holds the identity: the recipient goes to stderr, in
+            // the style of keygen's other lines (issue 13).
+            eprintln!("lockbox: recipient: {recipient}");
+            if !args.quiet {
+                eprintln!("lockbox: fingerprint: {fingerprint}");
+            }
             return Ok(());
         }
         Some(p) => p.clone(),
