@@ -364,3 +364,37 @@ fn keygen_y_on_a_terminal_reads_the_default_identity() {
         "{screen}"
     );
 }
+
+#[test]
+fn open_into_a_reader_that_stops_early_clears_its_progress_bar() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = common::keypair(home.path(), dir.path().join("k"), false);
+    // Above the 64 MiB threshold for a bar.
+    let big = dir.path().join("big");
+    std::fs::write(&big, vec![0u8; 65 << 20]).unwrap();
+    let sealed = dir.path().join("big.age");
+    common::lockbox(home.path())
+        .args(["seal", "-r", &recipient, "-o"])
+        .arg(&sealed)
+        .arg(&big)
+        .assert()
+        .success();
+    std::fs::remove_file(&big).unwrap();
+    // The reader takes 10 bytes, then waits (the bar shows), then goes.
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!(
+            "bash -c 'lockbox open -i {} {} | (head -c 10 >/dev/null; sleep 2); exit ${{PIPESTATUS[0]}}'",
+            key.display(),
+            sealed.display()
+        ),
+    ) else {
+        return;
+    };
+    t.wait_for(" left");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=141"), "{screen}");
+    assert!(!screen.contains(" left"), "the bar stayed:\n{screen}");
+    assert!(!screen.contains("lockbox:"), "{screen}");
+}
