@@ -32,9 +32,9 @@ complete -c lockbox -n "__fish_lockbox_needs_command" -f -a "open" -d 'Open a se
 complete -c lockbox -n "__fish_lockbox_needs_command" -f -a "inspect" -d 'Show what a sealed file says about itself, without opening it'
 complete -c lockbox -n "__fish_lockbox_needs_command" -f -a "contact" -d 'Keep named recipients (contacts) and their fingerprints'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s o -l output -d 'Write the identity to FILE (\'-\' for stdout) instead of the default identity file' -r -F
-complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l passphrase-file -d 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
+complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l passphrase-file -d 'Read the passphrase from the first line of FILE (\'-\' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l pq -d 'Generate a post-quantum hybrid identity (ML-KEM-768 + X25519)'
-complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s y -l to-recipients -d 'Print the recipients of the identities in FILE (stdin when absent or \'-\')'
+complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s y -l to-recipients -d 'Print the recipients of the identities in FILE (stdin when absent or \'-\'; the default identity file when stdin is a terminal)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -l protect -d 'Protect the identity file with a passphrase (an armored, scrypt-sealed age file)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s q -l quiet -d 'Print no notes on stderr (the recipient still goes to stdout)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -42,7 +42,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand keygen" -s V -l version 
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s r -l recipient -d 'Seal to RECIPIENT (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ..., age1NAME1...); repeatable' -r -f -a "(command lockbox contact list --names 2>/dev/null)"
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (\'-\' for stdin); repeatable' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s i -l identity -d 'Seal to the recipient of the identity in FILE; repeatable' -r -F
-complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -l passphrase-file -d 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
+complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -l passphrase-file -d 'Read the passphrase from the first line of FILE (\'-\' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s o -l output -d 'Write the sealed file to OUT (\'-\' for stdout); a new file gets mode 0666 minus the umask' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s p -l passphrase -d 'Seal with a passphrase instead of recipients'
@@ -51,7 +51,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s q -l quiet -d '
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s V -l version -d 'Print version'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s i -l identity -d 'Open with the identity in FILE; repeatable (default: the default identity file)' -r -F
-complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l passphrase-file -d 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
+complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l passphrase-file -d 'Read the passphrase from the first line of FILE (\'-\' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l max-work-factor -d 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt\'s N)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s o -l output -d 'Write the plaintext to OUT (\'-\' for stdout), with mode 0600 minus the umask' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r

@@ -102,7 +102,8 @@ Without -o/--output the identity is written to the default identity file, \
 $LOCKBOX_IDENTITY if set, else $XDG_CONFIG_HOME/lockbox/identity.txt \
 (~/.config/lockbox/identity.txt), creating its folder with mode 0700. \
 Identity files are created with mode 0600 and never overwritten. \
-'-o -' writes the identity to stdout instead.
+'-o -' writes the identity to stdout instead, and the recipient to stderr \
+('lockbox: recipient: age1...', before the fingerprint line).
 
 The new key's fingerprint is printed on stderr (see lockbox-contact(1)): read it to the \
 people who add you as a contact, so they can check they got your key.
@@ -123,7 +124,8 @@ Post-quantum and classic recipients can't be mixed in one file.
 
 With -y/--to-recipients, read an identity file (or stdin) and print the recipient of \
 each identity in it on stdout, and its fingerprint on stderr (-q/--quiet leaves it \
-out); a protected identity file asks for its passphrase.";
+out); a protected identity file asks for its passphrase. Without FILE and with stdin a \
+terminal, -y reads the default identity file and says so on stderr.";
 
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
@@ -131,6 +133,7 @@ Examples:
   lockbox keygen -o alice.key             write alice.key (mode 0600)
   lockbox keygen --pq -o alice-pq.key     post-quantum hybrid identity
   lockbox keygen -y alice.key             print the recipient of alice.key
+  lockbox keygen -y                       print your own recipient (the default identity)
   lockbox keygen --protect -o alice.age   identity sealed with a passphrase";
 
 const SEAL_LONG: &str = "\
@@ -196,7 +199,10 @@ mail) is discarded, so that the shell does not run it as commands.
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
 with a passphrase asks for it on the terminal, or takes it from --passphrase-file or \
-$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut).
+$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut). An SSH private \
+key protected with a passphrase is asked for it ('Passphrase for SSH key FILE:', or the same \
+--passphrase-file and $LOCKBOX_PASSPHRASE) only when the file has a stanza for that key, as \
+the stanza's tag tells; a key the file is not for is never asked.
 
 scrypt, which turns a passphrase into a key, needs 1 KiB x 2^N of memory at work factor N \
 (4 GiB at 22). A passphrase-sealed file or protected identity file whose work factor is above \
@@ -211,7 +217,7 @@ a file that others could read. When FILE is a symbolic link, the file it points 
 replaced, in that file's folder, and the link is kept; a link that points to nothing, or a \
 loop of links, is an error. FILE can't be the input, an identity file (the default one \
 included) or the passphrase file, whatever the spelling: 'open -i K -o K' is refused before \
-anything is written. INPUT absent or '-' and -i - can't both read standard input. \
+anything is written. Of INPUT (absent or '-'), -i - and --passphrase-file -, only one can read standard input. \
 On stdout, each 64 KiB chunk is written only after it has authenticated (the same chunks \
 whatever -j/--threads), and the exit status is non-zero if anything later fails. Plaintext bound for a terminal (stdout, or a \
 terminal named by -o such as /dev/tty) is held until it has all authenticated, and refused \
@@ -494,7 +500,7 @@ pub(crate) struct KeygenArgs {
     #[arg(long, conflicts_with = "to_recipients")]
     pub pq: bool,
 
-    /// Print the recipients of the identities in FILE (stdin when absent or '-')
+    /// Print the recipients of the identities in FILE (stdin when absent or '-'; the default identity file when stdin is a terminal)
     #[arg(short = 'y', long = "to-recipients")]
     pub to_recipients: bool,
 
@@ -518,7 +524,7 @@ pub(crate) struct KeygenArgs {
 /// Where a non-interactive passphrase comes from.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct PassphraseArgs {
-    /// Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
+    /// Read the passphrase from the first line of FILE ('-' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub passphrase_file: Option<PathBuf>,
 }

@@ -55,7 +55,7 @@ fn fingerprint_construction_is_documented_one() {
         .args(["keygen", "-o", "-"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("Fingerprint: "));
+        .stderr(predicate::str::contains("lockbox: fingerprint: "));
 }
 
 #[test]

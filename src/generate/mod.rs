@@ -330,11 +330,18 @@ fn meaning(exit: Exit) -> &'static str {
         Exit::Failure => "Failure of any other kind (for example an unreadable file).",
         Exit::Usage => "Usage error: the command line is not valid.",
         Exit::NoMatch => {
-            "No identity matched any of the file's recipients: the file is not addressed to you."
+            "No identity matched any of the file's recipients: the file is not addressed to you. \
+             For a passphrase-sealed file: the passphrase is incorrect."
         }
         Exit::Invalid => {
             "The input is not a valid sealed file, or was altered or truncated \
              (armor, header, MAC or payload failure)."
+        }
+        Exit::ClosedPipe => {
+            "'lockbox open' stopped because the reader of its plaintext went away early \
+             (as in 'lockbox open file.age | head'): no error line, and the status of a \
+             program killed by SIGPIPE, as age gives. Never 0: the plaintext was not all read. \
+             Sealing into a closed pipe is an error (1)."
         }
     }
 }
