@@ -35,10 +35,10 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
         'lockbox;keygen' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the identity to FILE (''-'' for stdout) instead of the default identity file')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the identity to FILE (''-'' for stdout) instead of the default identity file')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
             [CompletionResult]::new('--pq', '--pq', [CompletionResultType]::ParameterName, 'Generate a post-quantum hybrid identity (ML-KEM-768 + X25519)')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Print the recipients of the identities in FILE (stdin when absent or ''-'')')
-            [CompletionResult]::new('--to-recipients', '--to-recipients', [CompletionResultType]::ParameterName, 'Print the recipients of the identities in FILE (stdin when absent or ''-'')')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Print the recipients of the identities in FILE (stdin when absent or ''-''; the default identity file when stdin is a terminal)')
+            [CompletionResult]::new('--to-recipients', '--to-recipients', [CompletionResultType]::ParameterName, 'Print the recipients of the identities in FILE (stdin when absent or ''-''; the default identity file when stdin is a terminal)')
             [CompletionResult]::new('--protect', '--protect', [CompletionResultType]::ParameterName, 'Protect the identity file with a passphrase (an armored, scrypt-sealed age file)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes on stderr (the recipient still goes to stdout)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes on stderr (the recipient still goes to stdout)')
@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Seal to the recipients listed in FILE (''-'' for stdin); repeatable')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Seal to the recipient of the identity in FILE; repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Seal to the recipient of the identity in FILE; repeatable')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the sealed file to OUT (''-'' for stdout); a new file gets mode 0666 minus the umask')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the sealed file to OUT (''-'' for stdout); a new file gets mode 0666 minus the umask')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for sealing and opening (default: the cores available)')
@@ -64,8 +64,8 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Seal with a passphrase instead of recipients')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Write ASCII armor (PEM) instead of binary')
             [CompletionResult]::new('--armor', '--armor', [CompletionResultType]::ParameterName, 'Write ASCII armor (PEM) instead of binary')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar (except the warning of a contact whose key changed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar (except the warning of a contact whose key changed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -75,14 +75,14 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
         'lockbox;open' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Open with the identity in FILE; repeatable (default: the default identity file)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Open with the identity in FILE; repeatable (default: the default identity file)')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (''-'' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)')
             [CompletionResult]::new('--max-work-factor', '--max-work-factor', [CompletionResultType]::ParameterName, 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt''s N)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the plaintext to OUT (''-'' for stdout), with mode 0600 minus the umask')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the plaintext to OUT (''-'' for stdout), with mode 0600 minus the umask')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for sealing and opening (default: the cores available)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for sealing and opening (default: the cores available)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar (except the warning of a contact whose key changed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings and no progress bar (except the warning of a contact whose key changed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -90,6 +90,8 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             break
         }
         'lockbox;inspect' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Also say whether the identities in FILE open it, besides the default identity file; repeatable')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Also say whether the identities in FILE open it, besides the default identity file; repeatable')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object (stable fields, see the man page)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes on stderr')
@@ -100,24 +102,25 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             break
         }
         'lockbox;contact' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a contact: a name for one or more recipients')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the contacts')
+            [CompletionResult]::new('replace', 'replace', [CompletionResultType]::ParameterValue, 'Give an existing contact new recipients, keeping a dated history line')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a contact''s recipients and their fingerprints')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Record that you compared a contact''s fingerprints')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Compare a contact''s fingerprints and record it')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a contact')
             break
         }
         'lockbox;contact;add' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Read the recipients from a recipients FILE (''-'' for stdin)')
             [CompletionResult]::new('--verified', '--verified', [CompletionResultType]::ParameterName, 'Record that you compared the fingerprints with the contact')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -125,17 +128,28 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             break
         }
         'lockbox;contact;list' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print the names only, one per line (for scripts and shell completion)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'lockbox;contact;replace' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Read the new recipients from a recipients FILE (''-'' for stdin)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'lockbox;contact;show' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -143,17 +157,18 @@ Register-ArgumentCompleter -Native -CommandName 'lockbox' -ScriptBlock {
             break
         }
         'lockbox;contact;verify' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--fingerprint', '--fingerprint', [CompletionResultType]::ParameterName, 'The fingerprint the person gave you, compared instead of asking (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'lockbox;contact;remove' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no notes or warnings on stderr (a key changed since verified is still reported)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -40,6 +40,9 @@ _lockbox() {
             lockbox__subcmd__contact,remove)
                 cmd="lockbox__subcmd__contact__subcmd__remove"
                 ;;
+            lockbox__subcmd__contact,replace)
+                cmd="lockbox__subcmd__contact__subcmd__replace"
+                ;;
             lockbox__subcmd__contact,show)
                 cmd="lockbox__subcmd__contact__subcmd__show"
                 ;;
@@ -67,7 +70,7 @@ _lockbox() {
             return 0
             ;;
         lockbox__subcmd__contact)
-            opts="-q -h -V --quiet --help --version add list show verify remove"
+            opts="-q -h -V --quiet --help --version add list replace show verify remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -110,7 +113,7 @@ _lockbox() {
             return 0
             ;;
         lockbox__subcmd__contact__subcmd__list)
-            opts="-q -h -V --quiet --help --version"
+            opts="-q -h -V --names --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,6 +140,35 @@ _lockbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lockbox__subcmd__contact__subcmd__replace)
+            opts="-q -h -V --from --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lockbox__subcmd__contact__subcmd__show)
             opts="-q -h -V --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -152,12 +184,16 @@ _lockbox() {
             return 0
             ;;
         lockbox__subcmd__contact__subcmd__verify)
-            opts="-q -h -V --quiet --help --version"
+            opts="-q -h -V --fingerprint --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -166,12 +202,42 @@ _lockbox() {
             return 0
             ;;
         lockbox__subcmd__inspect)
-            opts="-q -h -V --json --quiet --help --version"
+            opts="-i -q -h -V --json --identity --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --identity)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -i)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -477,8 +543,23 @@ _lockbox() {
     esac
 }
 
+# Contact names, from 'lockbox contact list --names' (added to clap's
+# completion by lockbox's generator, src/generate/dynamic.rs).
+_lockbox_dynamic() {
+    local cur="${COMP_WORDS[COMP_CWORD]}"
+    local prev="${COMP_WORDS[COMP_CWORD-1]}"
+    case "${COMP_WORDS[1]},${prev}" in
+        seal,-r|seal,--recipient|contact,show|contact,verify|contact,remove|contact,replace)
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -W "$(command lockbox contact list --names 2>/dev/null)" -- "${cur}"))
+            return 0
+            ;;
+    esac
+    _lockbox "$@"
+}
+
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
-    complete -F _lockbox -o nosort -o bashdefault -o default lockbox
+    complete -F _lockbox_dynamic -o nosort -o bashdefault -o default lockbox
 else
-    complete -F _lockbox -o bashdefault -o default lockbox
+    complete -F _lockbox_dynamic -o bashdefault -o default lockbox
 fi

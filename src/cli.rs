@@ -47,7 +47,7 @@ Fingerprints: every recipient has a short fingerprint (5 groups of 4 hex digits,
 of the recipient; see lockbox-contact(1)) to compare over the phone or in person, so a swapped \
 key is caught. keygen prints the new key's fingerprint; 'contact show' prints a contact's, and \
 'contact verify' records that you compared them. Sealing to a contact never verified warns once \
-on stderr.
+on stderr; to a contact whose key changed since you verified it, loudly, even with -q.
 
 Output: stdout carries data only; messages, warnings and progress go to stderr, and \
 -q/--quiet silences warnings, notes and progress. Nothing is coloured except clap's help, \
@@ -102,7 +102,8 @@ Without -o/--output the identity is written to the default identity file, \
 $LOCKBOX_IDENTITY if set, else $XDG_CONFIG_HOME/lockbox/identity.txt \
 (~/.config/lockbox/identity.txt), creating its folder with mode 0700. \
 Identity files are created with mode 0600 and never overwritten. \
-'-o -' writes the identity to stdout instead.
+'-o -' writes the identity to stdout instead, and the recipient to stderr \
+('lockbox: recipient: age1...', before the fingerprint line).
 
 The new key's fingerprint is printed on stderr (see lockbox-contact(1)): read it to the \
 people who add you as a contact, so they can check they got your key.
@@ -123,7 +124,8 @@ Post-quantum and classic recipients can't be mixed in one file.
 
 With -y/--to-recipients, read an identity file (or stdin) and print the recipient of \
 each identity in it on stdout, and its fingerprint on stderr (-q/--quiet leaves it \
-out); a protected identity file asks for its passphrase.";
+out); a protected identity file asks for its passphrase. Without FILE and with stdin a \
+terminal, -y reads the default identity file and says so on stderr.";
 
 const KEYGEN_EXAMPLES: &str = "\
 Examples:
@@ -131,6 +133,7 @@ Examples:
   lockbox keygen -o alice.key             write alice.key (mode 0600)
   lockbox keygen --pq -o alice-pq.key     post-quantum hybrid identity
   lockbox keygen -y alice.key             print the recipient of alice.key
+  lockbox keygen -y                       print your own recipient (the default identity)
   lockbox keygen --protect -o alice.age   identity sealed with a passphrase";
 
 const SEAL_LONG: &str = "\
@@ -143,7 +146,9 @@ recipients, one per line, '#' comments and blank lines allowed, '-' for stdin), 
 but is a contact name seals to that contact's recipients (see lockbox-contact(1)); write \
 -r @NAME when the name could be read as a recipient. An unknown name is an error that lists \
 close names. Sealing to a contact whose fingerprints were never verified prints one warning \
-naming the contact; -q/--quiet silences it. With -p/--passphrase the file is \
+naming the contact; -q/--quiet silences it. Sealing to a contact whose key changed since you \
+verified it prints a louder warning with both fingerprints, which -q/--quiet does not \
+silence (the file is still sealed, to the new key). With -p/--passphrase the file is \
 sealed with a passphrase instead (scrypt, work factor 2^18), which cannot be combined \
 with recipients.
 
@@ -194,7 +199,10 @@ mail) is discarded, so that the shell does not run it as commands.
 Identities come from -i/--identity (repeatable); without it, the default identity file \
 ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) is used. A file sealed \
 with a passphrase asks for it on the terminal, or takes it from --passphrase-file or \
-$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut).
+$LOCKBOX_PASSPHRASE (at most 64 KiB: a longer passphrase is refused, never cut). An SSH private \
+key protected with a passphrase is asked for it ('Passphrase for SSH key FILE:', or the same \
+--passphrase-file and $LOCKBOX_PASSPHRASE) only when the file has a stanza for that key, as \
+the stanza's tag tells; a key the file is not for is never asked.
 
 scrypt, which turns a passphrase into a key, needs 1 KiB x 2^N of memory at work factor N \
 (4 GiB at 22). A passphrase-sealed file or protected identity file whose work factor is above \
@@ -209,7 +217,7 @@ a file that others could read. When FILE is a symbolic link, the file it points 
 replaced, in that file's folder, and the link is kept; a link that points to nothing, or a \
 loop of links, is an error. FILE can't be the input, an identity file (the default one \
 included) or the passphrase file, whatever the spelling: 'open -i K -o K' is refused before \
-anything is written. INPUT absent or '-' and -i - can't both read standard input. \
+anything is written. Of INPUT (absent or '-'), -i - and --passphrase-file -, only one can read standard input. \
 On stdout, each 64 KiB chunk is written only after it has authenticated (the same chunks \
 whatever -j/--threads), and the exit status is non-zero if anything later fails. Plaintext bound for a terminal (stdout, or a \
 terminal named by -o such as /dev/tty) is held until it has all authenticated, and refused \
@@ -225,7 +233,7 @@ Examples:
 
 const INSPECT_LONG: &str = "\
 Show what a sealed file (INPUT, or stdin when absent or '-') says about itself, without \
-opening it and without any identity: whether it is armored, the recipient stanza types and \
+opening it and needing no identity: whether it is armored, the recipient stanza types and \
 how many of each, whether it is post-quantum, the header and payload sizes, and the plaintext \
 size they imply. It reads what 'lockbox open' reads: binary or armored files, and the armored \
 block in a saved mail or other text (see lockbox-open(1)); the armor overhead of a block in \
@@ -247,16 +255,37 @@ with the reason in note). \
 For scripts written for Go age 1.3's age-inspect --json, the object also carries that tool's \
 fields with the same names and meanings: version, armor, stanza_types, and sizes (header, \
 armor, overhead, min_payload, max_payload, min_padding, max_padding; min_payload and \
-max_payload equal plaintext_size, the paddings are 0). Nothing is decrypted: sizes assume the \
-file opens.
+max_payload equal plaintext_size, the paddings are 0). The payload is never decrypted: sizes assume \
+the file opens.
 
-Exit status: 0 success; 1 the input could not be read; 4 the input is not an age file, or \
+Can I open this? inspect says which of your identities open the file: the default identity \
+file ($LOCKBOX_IDENTITY, else $XDG_CONFIG_HOME/lockbox/identity.txt) when it exists, and \
+those given with -i/--identity. Each identity is listed with its fingerprint and one of: \
+'opens' (an X25519, post-quantum or unencrypted SSH identity unwraps a stanza and the header \
+MAC checks out), 'does not open', 'unwraps a stanza, but the header MAC is wrong (tampered)', \
+'needs its passphrase' (a protected identity file, or an encrypted SSH key whose tag \
+matches a stanza: inspect never asks for a passphrase), 'may open (plugin, not run)' (a \
+plugin identity and a stanza of a plugin's type: inspect never runs a plugin, so a hardware \
+key is not touched) and 'not tried (too many identities and stanzas)' (at most 10000 \
+unwraps are tried in all, whatever the header). A default identity file that can't be read \
+is 'could not be read' with the reason (one given with -i is an error). A file sealed with a passphrase says so \
+instead. For each SSH stanza, inspect names the contacts and ~/.ssh/*.pub keys whose tag it \
+carries (the first 4 bytes of SHA-256 of the SSH public key, base64, the stanza's first \
+argument). Nothing secret is printed. In JSON: passphrase (boolean), identities (an array \
+of objects: file, recipient and fingerprint, or null when they can't be had without a \
+passphrase or a plugin; plugin, the plugin's name or null; result, the words above; \
+error, why the file could not be read, or null), and \
+ssh_stanzas (an array of objects: type, tag, and keys, the names that match).
+
+Exit status: 0 success, whether or not an identity opens the file; 1 the input or an \
+identity file could not be read; 4 the input is not an age file, or \
 its header or armor is malformed.";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   lockbox inspect doc.age                   what doc.age was sealed to, and its sizes
   lockbox inspect mail.txt                  the same for the block in a saved mail
+  lockbox inspect -i work.key doc.age       can the default identity or work.key open it?
   lockbox inspect --json doc.age | jq .postquantum   for scripts
   curl -s https://example.com/f.age | lockbox inspect   from stdin";
 
@@ -267,7 +296,9 @@ A contact is a plain age recipients file, $XDG_CONFIG_HOME/lockbox/contacts/NAME
 'age -R' and by 'lockbox seal -R'. There is no database and nothing hidden: edit or copy the \
 files freely.
 
-Names use letters, digits, '.', '_' and '-', at most 64 characters, and don't start with '.'. \
+Names use letters, digits, '.', '_', '-', '+' and '@', at most 64 characters, and don't \
+start with '.' or '@': an email address will do ('contact add alice@example.com age1...', \
+'seal -r alice@example.com'; a recipient never holds an '@', so this can't be misread). \
 When a name could also be read as a recipient, write it '@NAME' ('seal -r @NAME').
 
 Fingerprints: every recipient has a short fingerprint that two people can compare over the \
@@ -278,9 +309,19 @@ digits separated by spaces, for example '3f2a 9c01 77be 0d4e 5a61'. \
 Post-quantum recipients get the same short form. 'lockbox keygen' prints the fingerprint of \
 a new key; 'contact add' and 'contact show' print those of a contact.
 
-After comparing, record it with 'contact add --verified' or 'contact verify NAME': a comment \
+After comparing, record it with 'contact add --verified' or 'contact verify NAME' (which shows \
+the fingerprints and asks y/N on a terminal, or compares --fingerprint): a comment \
 line '# verified: FINGERPRINT TIME' in the contact file. Sealing to a contact that was never \
-verified prints one warning on stderr (-q/--quiet silences it).";
+verified prints one warning on stderr (-q/--quiet silences it).
+
+Changed keys: 'contact add' refuses an existing name (status 2); 'contact replace NAME \
+RECIPIENT...' gives it new keys and writes a dated '# replaced:' history line. A contact \
+whose key changed since you verified it (replaced, or the file edited by hand or by someone \
+else) is the swapped-key attack fingerprints exist for: 'seal -r NAME', 'contact show' and \
+'contact list' say so loudly on stderr, 'the key of contact NAME changed since you verified \
+it on TIME: verified OLD, now NEW', and -q/--quiet does not silence it. seal still seals \
+(to the new key): stop it (Ctrl-C) or delete the output if you did not expect the change. \
+Verify the new fingerprints to end the warning.";
 
 const CONTACT_EXAMPLES: &str = "\
 Examples:
@@ -288,8 +329,11 @@ Examples:
   lockbox contact add --verified bob age1...   after comparing the fingerprint with bob
   lockbox contact add team --from team.txt   everyone in a recipients file
   lockbox contact list                       names, recipients and verified state
+  lockbox contact list --names               names only, one per line
   lockbox contact show bob                   recipients and fingerprints
-  lockbox contact verify bob                 record that you compared the fingerprints
+  lockbox contact verify bob                 compare the fingerprints (y/N), record it
+  lockbox contact replace bob age1...        bob has a new key (verify it again)
+  lockbox contact add alice@example.com age1...   an email address as the name
   lockbox seal -r bob -o doc.age doc.pdf     seal to a contact
   age -R ~/.config/lockbox/contacts/bob doc.pdf > doc.age   the same with age";
 
@@ -304,6 +348,10 @@ pub(crate) struct InspectArgs {
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]
     pub input: Option<PathBuf>,
 
+    /// Also say whether the identities in FILE open it, besides the default identity file; repeatable
+    #[arg(short, long = "identity", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub identities: Vec<PathBuf>,
+
     /// Print no notes on stderr
     #[arg(short, long)]
     pub quiet: bool,
@@ -315,7 +363,7 @@ pub(crate) struct ContactArgs {
     #[command(subcommand)]
     pub command: ContactCommand,
 
-    /// Print no notes or warnings on stderr
+    /// Print no notes or warnings on stderr (a key changed since verified is still reported)
     #[arg(short, long, global = true)]
     pub quiet: bool,
 }
@@ -327,14 +375,48 @@ pub(crate) enum ContactCommand {
     #[command(after_help = CONTACT_ADD_EXAMPLES)]
     Add(ContactAddArgs),
     /// List the contacts
-    List,
+    List(ContactListArgs),
+    /// Give an existing contact new recipients, keeping a dated history line
+    #[command(after_help = CONTACT_REPLACE_EXAMPLES, long_about = CONTACT_REPLACE_LONG)]
+    Replace(ContactReplaceArgs),
     /// Show a contact's recipients and their fingerprints
     Show(ContactNameArgs),
-    /// Record that you compared a contact's fingerprints
-    Verify(ContactNameArgs),
+    /// Compare a contact's fingerprints and record it
+    #[command(after_help = CONTACT_VERIFY_EXAMPLES, long_about = CONTACT_VERIFY_LONG)]
+    Verify(ContactVerifyArgs),
     /// Remove a contact
     Remove(ContactNameArgs),
 }
+
+const CONTACT_REPLACE_LONG: &str = "\
+Give the existing contact NAME new recipients (all of them: the old ones are dropped). \
+The contact file keeps its other lines, gets a history line \
+'# replaced: TIME: was FINGERPRINTS, now FINGERPRINTS', and keeps the '# verified:' lines of \
+the old keys, so a contact that was verified reads as changed since verified ('contact show', \
+'contact list', and a warning from 'seal -r NAME' that -q/--quiet does not silence) until \
+you compare the new fingerprints with the person and run 'contact verify NAME'.";
+
+const CONTACT_REPLACE_EXAMPLES: &str = "\
+Examples:
+  lockbox contact replace bob age1...          bob has a new key
+  lockbox contact verify bob                   then compare its fingerprint with bob";
+
+const CONTACT_VERIFY_LONG: &str = "\
+Compare the fingerprints of the contact NAME with the ones the person reads to you, and \
+record it: a '# verified: FINGERPRINT TIME' line in the contact file for each recipient.
+
+On a terminal (standard input is one), the contact and its fingerprints are shown and you \
+are asked to confirm ('y' or 'yes'; anything else, or Enter alone, is no and exits with \
+status 1). With --fingerprint the fingerprint you were given is compared instead, case, \
+spaces and dashes ignored (give it once per recipient of a contact with several); a \
+fingerprint that matches no recipient is an error (status 1) and nothing is recorded; one \
+that is not 20 hex digits is a usage error (status 2). Without a terminal and without \
+--fingerprint, verify is a usage error (status 2): nothing is recorded unseen.";
+
+const CONTACT_VERIFY_EXAMPLES: &str = "\
+Examples:
+  lockbox contact verify bob                                    show, then ask y/N
+  lockbox contact verify bob --fingerprint '8063 cc03 4d1e 92aa 0b7f'   as bob read it out";
 
 const CONTACT_ADD_EXAMPLES: &str = "\
 Examples:
@@ -346,7 +428,7 @@ Examples:
 /// Arguments of `lockbox contact add`.
 #[derive(Debug, Args)]
 pub(crate) struct ContactAddArgs {
-    /// The contact's name (letters, digits, '.', '_', '-')
+    /// The contact's name (letters, digits, '.', '_', '-', '+', '@': an email address will do)
     #[arg(value_name = "NAME")]
     pub name: String,
 
@@ -361,6 +443,42 @@ pub(crate) struct ContactAddArgs {
     /// Record that you compared the fingerprints with the contact
     #[arg(long)]
     pub verified: bool,
+}
+
+/// Arguments of `lockbox contact replace`.
+#[derive(Debug, Args)]
+pub(crate) struct ContactReplaceArgs {
+    /// The contact's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The contact's new recipients (age1..., age1pq1..., ssh-ed25519 ..., ssh-rsa ...)
+    #[arg(value_name = "RECIPIENT")]
+    pub recipients: Vec<String>,
+
+    /// Read the new recipients from a recipients FILE ('-' for stdin)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub from: Option<PathBuf>,
+}
+
+/// Arguments of `lockbox contact verify`.
+#[derive(Debug, Args)]
+pub(crate) struct ContactVerifyArgs {
+    /// The contact's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The fingerprint the person gave you, compared instead of asking (repeatable)
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub fingerprint: Vec<String>,
+}
+
+/// Arguments of `lockbox contact list`.
+#[derive(Debug, Args)]
+pub(crate) struct ContactListArgs {
+    /// Print the names only, one per line (for scripts and shell completion)
+    #[arg(long)]
+    pub names: bool,
 }
 
 /// A contact name argument.
@@ -382,7 +500,7 @@ pub(crate) struct KeygenArgs {
     #[arg(long, conflicts_with = "to_recipients")]
     pub pq: bool,
 
-    /// Print the recipients of the identities in FILE (stdin when absent or '-')
+    /// Print the recipients of the identities in FILE (stdin when absent or '-'; the default identity file when stdin is a terminal)
     #[arg(short = 'y', long = "to-recipients")]
     pub to_recipients: bool,
 
@@ -406,7 +524,7 @@ pub(crate) struct KeygenArgs {
 /// Where a non-interactive passphrase comes from.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct PassphraseArgs {
-    /// Read the passphrase from the first line of FILE, at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
+    /// Read the passphrase from the first line of FILE ('-' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub passphrase_file: Option<PathBuf>,
 }
@@ -418,7 +536,7 @@ pub(crate) struct RunArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
-    /// Print no warnings and no progress bar
+    /// Print no warnings and no progress bar (except the warning of a contact whose key changed)
     #[arg(short, long)]
     pub quiet: bool,
 }

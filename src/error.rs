@@ -15,19 +15,32 @@ pub(crate) enum Exit {
     NoMatch = 3,
     /// The input is not a valid sealed file, or was altered or truncated.
     Invalid = 4,
+    /// The reader of the plaintext stopped early (`open | head`): the
+    /// status of a pipe writer killed by SIGPIPE (128 + 13), as age gives,
+    /// and no error line.
+    ClosedPipe = 141,
 }
 
 impl Exit {
     /// Every status but success, in order.
-    pub(crate) const ALL: [Exit; 4] = [Exit::Failure, Exit::Usage, Exit::NoMatch, Exit::Invalid];
+    pub(crate) const ALL: [Exit; 5] = [
+        Exit::Failure,
+        Exit::Usage,
+        Exit::NoMatch,
+        Exit::Invalid,
+        Exit::ClosedPipe,
+    ];
 
     /// What the status means, in a few words (`--help`).
     pub(crate) fn summary(self) -> &'static str {
         match self {
             Exit::Failure => "other failure",
             Exit::Usage => "usage error",
-            Exit::NoMatch => "no identity matched (the file is not addressed to you)",
+            Exit::NoMatch => {
+                "no identity matched, or an incorrect passphrase (the file is not for you)"
+            }
             Exit::Invalid => "the input is not a valid sealed file, or was altered or truncated",
+            Exit::ClosedPipe => "open's reader stopped early (as 'open | head'), quietly",
         }
     }
 }
@@ -114,16 +127,16 @@ pub(crate) fn classify(err: &anyhow::Error) -> (Exit, Vec<String>) {
 /// that decides them.
 pub(crate) fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
     match e {
+        FormatError::NoMatch(types) if crate::format::is_passphrase_only(types) => (
+            Exit::NoMatch,
+            vec!["the file was sealed with a passphrase (scrypt): check it and try again".into()],
+        ),
         FormatError::NoMatch(types) => {
             let mut hints = vec![format!(
                 "the file was sealed to: {}",
                 crate::format::type_counts(types)
             )];
-            if types.iter().any(|t| t == "scrypt") {
-                hints.push("check the passphrase".into());
-            } else {
-                hints.push("use -i/--identity with the identity file that matches one of them".into());
-            }
+            hints.push("use -i/--identity with the identity file that matches one of them".into());
             (Exit::NoMatch, hints)
         }
         FormatError::WorkFactor(_) => (

@@ -272,6 +272,19 @@ enum OutputKind {
     Done,
 }
 
+/// An error of the tempfile crate without the temporary's random path,
+/// which means nothing to the user: messages name the output instead
+/// (issue 13). tempfile appends ` at path "..."` to the error's text and
+/// keeps no way to reach the error inside; the file's own errors (through
+/// `as_file_mut`) carry no path.
+fn without_path(e: io::Error) -> io::Error {
+    let text = e.to_string();
+    match text.find(" at path \"") {
+        Some(at) => io::Error::new(e.kind(), text[..at].to_owned()),
+        None => e,
+    }
+}
+
 /// Where an `-o` path that is a symbolic link points, so the file it names
 /// is replaced and the link kept (issue 10); any other path as it is. A
 /// link that points nowhere, or to itself in a loop, is an error naming it.
@@ -371,6 +384,7 @@ impl Output {
             .suffix(".lockbox-tmp")
             .permissions(std::fs::Permissions::from_mode(0o600))
             .tempfile_in(&dir)
+            .map_err(without_path)
             .with_context(ctx)?;
         register_temp(temp.path());
         Ok(Output {
@@ -408,7 +422,7 @@ impl Output {
                     .with_context(ctx)?;
                 let temp_path = temp.path().to_owned();
                 temp.persist(&target)
-                    .map_err(|e| e.error)
+                    .map_err(|e| without_path(e.error))
                     .with_context(ctx)?;
                 unregister_temp(&temp_path);
                 if let Some(dir) = target.parent() {
@@ -448,7 +462,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.kind {
             OutputKind::Stdout(f) | OutputKind::InPlace(f) => f.write(buf),
-            OutputKind::Atomic { temp, .. } => temp.write(buf),
+            OutputKind::Atomic { temp, .. } => temp.as_file_mut().write(buf),
             OutputKind::Done => Err(io::Error::other("the output is already committed")),
         }
     }
@@ -456,7 +470,7 @@ impl Write for Output {
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.kind {
             OutputKind::Stdout(f) | OutputKind::InPlace(f) => f.write_all(buf),
-            OutputKind::Atomic { temp, .. } => temp.write_all(buf),
+            OutputKind::Atomic { temp, .. } => temp.as_file_mut().write_all(buf),
             OutputKind::Done => Err(io::Error::other("the output is already committed")),
         }
     }
@@ -464,7 +478,7 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.kind {
             OutputKind::Stdout(f) | OutputKind::InPlace(f) => f.flush(),
-            OutputKind::Atomic { temp, .. } => temp.flush(),
+            OutputKind::Atomic { temp, .. } => temp.as_file_mut().flush(),
             OutputKind::Done => Err(io::Error::other("the output is already committed")),
         }
     }

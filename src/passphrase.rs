@@ -32,14 +32,24 @@ pub(crate) use crate::keys::DEFAULT_MAX_WORK_FACTOR;
 pub(crate) const MAX_PASSPHRASE: usize = 64 * 1024;
 
 /// The first line of a passphrase file, without its line ending.
+/// `-` is standard input, as everywhere (issue 13).
 fn read_first_line(path: &Path) -> anyhow::Result<SecretString> {
-    let what = format!("passphrase file {}", quote(path));
+    let stdin = crate::io::is_std(Some(path));
+    let what = if stdin {
+        "the passphrase file (standard input)".to_owned()
+    } else {
+        format!("passphrase file {}", quote(path))
+    };
     let context = || format!("failed to read {what}");
     // Straight into a zeroized buffer (no BufReader): the longest
     // passphrase, a CR LF, and a byte more to tell a longer line.
     let mut data = crate::secret::SecretBuffer::with_capacity(MAX_PASSPHRASE + 3);
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| crate::error::file_error("read passphrase file", path, e))?;
+    let mut f = if stdin {
+        crate::secret::stdin_file().with_context(context)?
+    } else {
+        std::fs::File::open(path)
+            .map_err(|e| crate::error::file_error("read passphrase file", path, e))?
+    };
     data.read_from(&mut f, MAX_PASSPHRASE + 2)
         .with_context(context)?;
     let line = match data.iter().position(|&b| b == b'\n') {
@@ -124,7 +134,7 @@ pub(crate) fn prompt_terminal(prompt: &str) -> anyhow::Result<SecretString> {
 
 /// Asks on the terminal (`/dev/tty`), echo on: one line back, line end
 /// included, or `None` when there is no terminal.
-fn ask_terminal(prompt: &str) -> Option<String> {
+pub(crate) fn ask_terminal(prompt: &str) -> Option<String> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

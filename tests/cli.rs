@@ -144,8 +144,31 @@ fn keygen_to_stdout_writes_the_identity_there() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("AGE-SECRET-KEY-1"));
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("Public key: age1"));
+    // The recipient and fingerprint lines in keygen's own style.
+    let recipient = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert_eq!(lines[0], format!("lockbox: recipient: {recipient}"));
+    assert!(lines[1].starts_with("lockbox: fingerprint: "), "{stderr}");
+    assert_eq!(
+        lines[1].len(),
+        "lockbox: fingerprint: ".len() + 24,
+        "{stderr}"
+    );
     assert!(!home.path().join(".config/lockbox/identity.txt").exists());
+    // -q leaves out the fingerprint note, never the recipient.
+    lockbox(home.path())
+        .args(["keygen", "-q", "-o", "-"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::starts_with("lockbox: recipient: age1")
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        );
 }
 
 #[test]
@@ -223,7 +246,7 @@ fn passphrase_round_trips_through_file_and_environment() {
         .assert()
         .success()
         .stdout("secret\n");
-    // A wrong passphrase is "not for you": exit 3, with the stanza types.
+    // A wrong passphrase says so, still exit 3 (issue 13).
     lockbox(home.path())
         .arg("open")
         .env("LOCKBOX_PASSPHRASE", "wrong")
@@ -231,7 +254,12 @@ fn passphrase_round_trips_through_file_and_environment() {
         .assert()
         .code(3)
         .stdout("")
-        .stderr(error_line("no identity matched").and(predicate::str::contains("scrypt (1)")));
+        .stderr(
+            predicate::str::diff(
+                "lockbox: error: failed to open standard input: incorrect passphrase\n\
+                 lockbox: hint: the file was sealed with a passphrase (scrypt): check it and try again\n",
+            ),
+        );
     // No terminal and no passphrase source: a clear error, not a hang.
     lockbox(home.path())
         .arg("open")
@@ -583,8 +611,11 @@ fn binary_to_a_terminal_is_refused() {
         shown.contains("lockbox: error: refusing to write binary output to a terminal"),
         "{shown}"
     );
+    // A file first (issue 13), then armor, then forcing binary.
     assert!(
-        shown.contains("-a/--armor") && shown.contains("-o -"),
+        shown.contains(
+            "lockbox: hint: write it to a file with -o/--output FILE, or use -a/--armor for text output (-o - forces binary onto the terminal)"
+        ),
         "{shown}"
     );
     // Armored output is fine on a terminal, and so is readable plaintext.
@@ -672,4 +703,179 @@ fn output_files_are_atomic_and_special_files_written_in_place() {
         .assert()
         .code(1)
         .stderr(error_line("failed to write output").and(predicate::str::contains("out.age")));
+}
+
+#[test]
+fn ages_habits_name_the_lockbox_command() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let sealed = h.join("letter");
+    std::fs::write(&sealed, common::sealed(b"hi")).unwrap();
+    let sealed_name = sealed.to_str().unwrap();
+    // (command line, the error, the command line meant)
+    let cases: &[(&[&str], &str, String)] = &[
+        (
+            &["-d", "file.age"],
+            "unexpected argument '-d'",
+            "lockbox open file.age".into(),
+        ),
+        (
+            &["--decrypt", "-i", "k.txt", "-o", "out", "file.age"],
+            "unexpected argument '--decrypt'",
+            "lockbox open -i k.txt -o out file.age".into(),
+        ),
+        (
+            &["open", "-d", "file.age"],
+            "unexpected argument '-d'",
+            "lockbox open file.age".into(),
+        ),
+        (
+            &["-e", "-r", "bob", "doc.pdf"],
+            "unexpected argument '-e'",
+            "lockbox seal -r bob doc.pdf".into(),
+        ),
+        (&["-e"], "unexpected argument '-e'", "lockbox seal".into()),
+        (
+            &["decrypt", "file.age"],
+            "'decrypt' is not a lockbox command",
+            "lockbox open file.age".into(),
+        ),
+        (
+            &["encrypt", "-a", "-r", "bob"],
+            "'encrypt' is not a lockbox command",
+            "lockbox seal -a -r bob".into(),
+        ),
+        (
+            &["file.age"],
+            "'file.age' is not a lockbox command",
+            "lockbox open file.age".into(),
+        ),
+        // A sealed file without the .age ending is known by its content.
+        (
+            &[sealed_name],
+            "is not a lockbox command",
+            format!("lockbox open {sealed_name}"),
+        ),
+    ];
+    for (args, error, meant) in cases {
+        let out = lockbox(h).args(*args).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(error_line(error).eval(&err), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("lockbox: hint: did you mean '{meant}'?\n")),
+            "{args:?}: {err}"
+        );
+        // Not clap's advice to pass the flag as a value.
+        assert!(!err.contains("-- -"), "{args:?}: {err}");
+    }
+    // Key material in the command line meant is cut, as in every message.
+    let out = lockbox(h)
+        .args(["-e", "-r", common::RECIPIENT, "doc.pdf"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("did you mean 'lockbox seal -r age1… doc.pdf'?"),
+        "{err}"
+    );
+    // An unknown word that is no file keeps clap's own error.
+    lockbox(h)
+        .arg("frobnicate")
+        .assert()
+        .code(2)
+        .stderr(error_line("unrecognized subcommand 'frobnicate'"));
+}
+
+#[test]
+fn a_recipients_file_given_to_r_suggests_capital_r() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::write(h.join("bob.pub"), format!("{}\n", common::RECIPIENT)).unwrap();
+    for (arg, error) in [
+        ("./bob.pub", "invalid recipient: './bob.pub'"),
+        // A bare name is first a contact name.
+        ("bob.pub", "unknown contact 'bob.pub'"),
+    ] {
+        let out = lockbox(h)
+            .current_dir(h)
+            .args(["seal", "-r", arg])
+            .write_stdin("x")
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(error_line(error).eval(&err), "{err}");
+        // The -R hint comes first.
+        assert_eq!(
+            err.lines().nth(1),
+            Some(format!(
+                "lockbox: hint: '{arg}' is a file: to seal to the recipients in it, use -R/--recipients-file '{arg}'"
+            ))
+            .as_deref(),
+            "{err}"
+        );
+    }
+    // What it suggests works.
+    lockbox(h)
+        .current_dir(h)
+        .args(["seal", "-R", "./bob.pub", "-o", "x.age"])
+        .write_stdin("x")
+        .assert()
+        .success();
+    // Not a file: no such hint.
+    lockbox(h)
+        .current_dir(h)
+        .args(["seal", "-r", "./carol.pub"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file").not());
+}
+
+#[test]
+fn passphrase_file_dash_reads_stdin_unless_stdin_is_already_used() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::write(h.join("m.txt"), "by a piped passphrase\n").unwrap();
+    lockbox(h)
+        .current_dir(h)
+        .args([
+            "seal",
+            "-p",
+            "--passphrase-file",
+            "-",
+            "-o",
+            "m.age",
+            "m.txt",
+        ])
+        .write_stdin("piped pass\n")
+        .assert()
+        .success();
+    lockbox(h)
+        .current_dir(h)
+        .args(["open", "--passphrase-file", "-", "m.age"])
+        .write_stdin("piped pass\n")
+        .assert()
+        .success()
+        .stdout("by a piped passphrase\n");
+    let sealed = std::fs::read(h.join("m.age")).unwrap();
+    // With the input on stdin too: refused before anything is read.
+    for args in [
+        &["open", "--passphrase-file", "-"][..],
+        &["seal", "-p", "--passphrase-file", "-"],
+        &["keygen", "-y", "--passphrase-file", "-"],
+    ] {
+        lockbox(h)
+            .current_dir(h)
+            .args(args)
+            .write_stdin(sealed.clone())
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(error_line(
+                "standard input is used for more than one purpose: --passphrase-file - and the input",
+            ));
+    }
 }

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use common::IDENTITY;
 
-/// A folder holding `key.txt` (the identity) and `sealed.age` (`plain`
-/// sealed to it); HOME points there too.
+/// A folder holding `key.txt` (the identity), `plain.bin` (`plain`) and
+/// `sealed.age` (`plain` sealed to it); HOME points there too.
 struct Env {
     dir: tempfile::TempDir,
     plain: Vec<u8>,
@@ -25,6 +25,7 @@ impl Env {
         std::fs::write(dir.path().join("key.txt"), format!("{IDENTITY}\n")).unwrap();
         let plain = common::bytes(len, seed);
         std::fs::write(dir.path().join("sealed.age"), common::sealed(&plain)).unwrap();
+        std::fs::write(dir.path().join("plain.bin"), &plain).unwrap();
         Env { dir, plain }
     }
 
@@ -179,13 +180,12 @@ fn output_to_dev_full_is_a_no_space_error() {
     assert!(err.contains("no space"), "{err}");
 }
 
-#[test]
-fn stdout_closed_early_is_an_error_without_garbage() {
-    // Large enough that the pipe fills long before the end.
-    let env = Env::new(4 << 20, 2);
+/// Runs `lockbox ARGS 2>stderr.txt | head -c 10` in `env`'s folder: the
+/// exit status of lockbox, and its stderr.
+fn into_head(env: &Env, args: &str) -> (i32, Vec<u8>) {
     let bin = assert_cmd::cargo::cargo_bin("lockbox");
     let script = format!(
-        "'{}' open -q -i key.txt sealed.age 2>stderr.txt | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        "'{}' {args} 2>stderr.txt | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
         bin.display()
     );
     let out = Command::new("bash")
@@ -196,7 +196,24 @@ fn stdout_closed_early_is_an_error_without_garbage() {
         .output()
         .unwrap();
     let status: i32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-    let stderr = std::fs::read(env.path("stderr.txt")).unwrap();
+    (status, std::fs::read(env.path("stderr.txt")).unwrap())
+}
+
+#[test]
+fn open_into_a_reader_that_stops_early_ends_quietly_with_141() {
+    // Large enough that the pipe fills long before the end.
+    let env = Env::new(4 << 20, 2);
+    let (status, stderr) = into_head(&env, "open -q -i key.txt sealed.age");
+    // The status of a pipe writer killed by SIGPIPE, as age: not success,
+    // and no error line (issue 13).
+    assert_eq!(status, 141, "{}", String::from_utf8_lossy(&stderr));
+    assert!(stderr.is_empty(), "{}", String::from_utf8_lossy(&stderr));
+}
+
+#[test]
+fn sealing_into_a_closed_pipe_stays_an_error() {
+    let env = Env::new(4 << 20, 2);
+    let (status, stderr) = into_head(&env, "seal -q -i key.txt plain.bin");
     let err = assert_clean_stderr(&stderr);
     // Exit 1 with an error, not death by SIGPIPE (141) and not success.
     assert_eq!(status, 1, "{err}");
@@ -737,4 +754,61 @@ fn output_that_the_command_reads_is_refused() {
         .file_type()
         .is_symlink());
     assert!(env.temporaries().is_empty());
+}
+
+/// Runs `lockbox ARGS` (in `env`'s folder) with a full disk: a private
+/// mount namespace (`unshare -rm`, no root needed) where `full/` is a
+/// 64 KiB tmpfs limited to `inodes` inodes. Returns lockbox's exit status,
+/// its stderr, and what `full/` held afterwards.
+fn on_a_full_disk(env: &Env, inodes: u32, args: &str) -> Option<(i32, Vec<u8>, String)> {
+    let unshare = common::peer("unshare")?;
+    std::fs::create_dir(env.path("full")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("lockbox");
+    let script = format!(
+        "mount -t tmpfs -o size=64k,nr_inodes={inodes} none full && touch full/taken && \
+         '{}' {args} 2>stderr.txt; echo $?; ls -A full",
+        bin.display()
+    );
+    let out = Command::new(unshare)
+        .args(["-rm", "sh", "-c", &script])
+        .current_dir(env.dir.path())
+        .env("HOME", env.dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (status, listing) = stdout
+        .split_once('\n')
+        .expect("the status, then the listing");
+    let status = status
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    let stderr = std::fs::read(env.path("stderr.txt")).unwrap();
+    Some((status, stderr, listing.to_owned()))
+}
+
+#[test]
+fn a_full_disk_names_the_output_not_the_temporary() {
+    // No room for the data (1 MiB into 64 KiB), then no inode for the
+    // temporary itself.
+    for inodes in [100, 2] {
+        let env = Env::new(1 << 20, 5);
+        let Some((status, stderr, listing)) = on_a_full_disk(
+            &env,
+            inodes,
+            "open -q -i key.txt -o full/out.txt sealed.age",
+        ) else {
+            return;
+        };
+        let err = assert_clean_stderr(&stderr);
+        assert_eq!(status, 1, "{err}");
+        assert!(err.contains("output 'full/out.txt'"), "{err}");
+        assert!(err.contains("No space left on device"), "{err}");
+        assert!(
+            !err.contains("lockbox-tmp") && !err.contains("at path"),
+            "{err}"
+        );
+        // Nothing left behind but what was there.
+        assert_eq!(listing.trim(), "taken", "{err}");
+    }
 }

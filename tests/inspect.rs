@@ -378,10 +378,12 @@ fn text_report() {
              header:        {header} bytes\n\
              payload:       {} bytes (16-byte nonce and sealed chunks)\n\
              plaintext:     5 bytes, if it opens\n\
-             armor:         {} bytes of overhead\n",
+             armor:         {} bytes of overhead\n\
+             can open:      not checked: no -i/--identity, and no default identity file '{}'\n",
             f.display(),
             bin.len() - header,
-            sealed.len() - bin.len()
+            sealed.len() - bin.len(),
+            h.join(".config/lockbox/identity.txt").display()
         ));
     // stdin, named '-' or not at all.
     for args in [&["inspect", "-"][..], &["inspect"][..]] {
@@ -479,4 +481,391 @@ fn invalid_inputs() {
         .code(1)
         .stderr(error_line("is a folder, not a file"));
     lockbox(h).args(["inspect", "a", "b"]).assert().code(2);
+}
+
+// "Can I open this?" (issue 13 item 13).
+
+/// `lockbox inspect ARGS...` with HOME at `home`, asserting success and
+/// silence on stderr: stdout, checked to hold no secret key.
+fn inspect_ok(home: &Path, args: &[&str]) -> String {
+    let out = lockbox(home)
+        .current_dir(home)
+        .arg("inspect")
+        .args(args)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("AGE-SECRET-KEY"), "{stdout}");
+    stdout
+}
+
+/// The "can open:" part of the text report.
+fn can_open(text: &str) -> &str {
+    &text[text.find("can open:").expect("a 'can open:' section")..]
+}
+
+/// The default identity file of `home`, made by keygen: its recipient.
+fn default_identity(home: &Path) -> String {
+    let out = lockbox(home).args(["keygen", "-q"]).output().unwrap();
+    common::assert_success(&out);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn fingerprint(recipient: &str) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(recipient.as_bytes());
+    d[..10]
+        .chunks(2)
+        .map(hex::encode)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn says_which_identities_open_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mine = default_identity(h);
+    let (bob, bob_r) = keypair(h, "bob.key", false);
+    let (pq, pq_r) = keypair(h, "pq.key", true);
+    let f = h.join("doc.age");
+    std::fs::write(&f, common::seal_stdin(h, &[&mine], true, b"hi")).unwrap();
+    let default = h.join(".config/lockbox/identity.txt");
+    let text = inspect_ok(h, &["-i", common::path_str(&bob), common::path_str(&f)]);
+    assert_eq!(
+        can_open(&text),
+        format!(
+            "can open:\n  '{}' {}: opens\n  '{}' {}: does not open\n",
+            default.display(),
+            fingerprint(&mine),
+            bob.display(),
+            fingerprint(&bob_r)
+        )
+    );
+    // A post-quantum file: the PQ identity given with -i opens it, the
+    // default (classic) one does not; in JSON, one object per identity.
+    let g = h.join("pq.age");
+    std::fs::write(&g, common::seal_stdin(h, &[&pq_r], false, b"hi")).unwrap();
+    let json = inspect_ok(
+        h,
+        &["--json", "-i", common::path_str(&pq), common::path_str(&g)],
+    );
+    check_valid_json(&json);
+    assert_eq!(
+        field(&json, "identities"),
+        format!(
+            "[{{\"file\": \"{}\", \"recipient\": \"{mine}\", \"fingerprint\": \"{}\", \"plugin\": null, \"result\": \"does not open\", \"error\": null}}, \
+             {{\"file\": \"{}\", \"recipient\": \"{pq_r}\", \"fingerprint\": \"{}\", \"plugin\": null, \"result\": \"opens\", \"error\": null}}]",
+            default.display(),
+            fingerprint(&mine),
+            pq.display(),
+            fingerprint(&pq_r)
+        )
+    );
+    assert_eq!(field(&json, "passphrase"), "false");
+    // $LOCKBOX_IDENTITY names the default identity.
+    let out = lockbox(h)
+        .env("LOCKBOX_IDENTITY", &bob)
+        .args(["inspect"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    assert_eq!(
+        can_open(&String::from_utf8(out.stdout).unwrap()),
+        format!(
+            "can open:\n  '{}' {}: does not open\n",
+            bob.display(),
+            fingerprint(&bob_r)
+        )
+    );
+}
+
+#[test]
+fn a_changed_header_is_tampered_for_the_identity_that_unwraps_it() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mine = default_identity(h);
+    let mut sealed = common::seal_stdin(h, &[&mine], false, b"hi");
+    // Flip one bit in the middle of the MAC.
+    let mac = header_len(&sealed) - 20;
+    sealed[mac] ^= if sealed[mac] == b'A' { 2 } else { 1 };
+    let f = h.join("doc.age");
+    std::fs::write(&f, &sealed).unwrap();
+    let text = inspect_ok(h, &[common::path_str(&f)]);
+    assert!(
+        can_open(&text).ends_with(": unwraps a stanza, but the header MAC is wrong (tampered)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn asks_no_passphrase_and_says_which_need_one() {
+    let Some(ssh_keygen) = common::peer("ssh-keygen") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mine = default_identity(h);
+    std::fs::write(h.join("pw"), "a passphrase\n").unwrap();
+    let protected = h.join("protected.key");
+    let (prot_r, _) = common::keygen(
+        h,
+        &protected,
+        &[
+            "--protect",
+            "--passphrase-file",
+            common::path_str(&h.join("pw")),
+        ],
+    );
+    let key = h.join("id_ed25519");
+    let ok = Command::new(&ssh_keygen)
+        .args(["-q", "-t", "ed25519", "-N", "ssh secret", "-C", "", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let ssh_r = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let ssh_r = ssh_r.trim();
+    let f = h.join("doc.age");
+    std::fs::write(
+        &f,
+        common::seal_stdin(h, &[&mine, ssh_r, &prot_r], false, b"hi"),
+    )
+    .unwrap();
+    // stdin is not a terminal, and no passphrase is given: nothing could
+    // be asked, and nothing fails.
+    let text = inspect_ok(
+        h,
+        &[
+            "-i",
+            "protected.key",
+            "-i",
+            common::path_str(&key),
+            "doc.age",
+        ],
+    );
+    // The recipient without its comment: what fingerprints are made of.
+    let ssh_canonical = ssh_r.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        can_open(&text).lines().skip(2).take(2).collect::<Vec<_>>(),
+        [
+            "  'protected.key': needs its passphrase".to_owned(),
+            format!(
+                "  '{}' {}: needs its passphrase",
+                key.display(),
+                fingerprint(&ssh_canonical)
+            ),
+        ]
+    );
+    // An encrypted SSH key whose tag matches no stanza does not need it.
+    let g = h.join("other.age");
+    std::fs::write(&g, common::seal_stdin(h, &[&mine], false, b"hi")).unwrap();
+    let text = inspect_ok(h, &["-i", common::path_str(&key), "other.age"]);
+    assert!(
+        can_open(&text).ends_with(&format!("{}: does not open\n", fingerprint(&ssh_canonical))),
+        "{text}"
+    );
+    // A passphrase-sealed file: no identity is looked at.
+    let p = h.join("p.age");
+    lockbox(h)
+        .current_dir(h)
+        .args(["seal", "-p", "--passphrase-file", "pw", "-o"])
+        .arg(&p)
+        .write_stdin("hi")
+        .assert()
+        .success();
+    let text = inspect_ok(h, &["-i", "protected.key", "p.age"]);
+    assert_eq!(
+        can_open(&text),
+        "can open:      sealed with a passphrase: no identity opens it, its passphrase does\n"
+    );
+    let json = inspect_ok(h, &["--json", "p.age"]);
+    assert_eq!(field(&json, "passphrase"), "true");
+    assert_eq!(field(&json, "identities"), "[]");
+}
+
+#[test]
+fn ssh_stanzas_name_the_contact_or_ssh_key_of_their_tag() {
+    let Some(ssh_keygen) = common::peer("ssh-keygen") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::create_dir(h.join(".ssh")).unwrap();
+    let mut keys = Vec::new();
+    for (name, kind) in [
+        ("id_ed25519", "ed25519"),
+        ("carol", "ed25519"),
+        ("stranger", "rsa"),
+    ] {
+        let path = h.join(".ssh").join(name);
+        let mut cmd = Command::new(&ssh_keygen);
+        cmd.args(["-q", "-t", kind, "-N", "", "-C", name, "-f"])
+            .arg(&path);
+        if kind == "rsa" {
+            cmd.args(["-b", "2048"]);
+        }
+        assert!(cmd.status().unwrap().success());
+        let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+        keys.push(public.trim().to_owned());
+    }
+    // carol is a contact, not a file in ~/.ssh; the stranger is neither.
+    std::fs::remove_file(h.join(".ssh/carol.pub")).unwrap();
+    std::fs::remove_file(h.join(".ssh/stranger.pub")).unwrap();
+    lockbox(h)
+        .args(["contact", "add", "carol", &keys[1]])
+        .assert()
+        .success();
+    let sealed = common::seal_stdin(h, &[&keys[0], &keys[1], &keys[2]], false, b"hi");
+    // The tag, computed here: SHA-256 of the key's wire format, 4 bytes.
+    let tag = |public: &str| {
+        use sha2::Digest;
+        let wire = BASE64_STANDARD
+            .decode(public.split(' ').nth(1).unwrap())
+            .unwrap();
+        base64::prelude::BASE64_STANDARD_NO_PAD.encode(&sha2::Sha256::digest(wire)[..4])
+    };
+    let lines = common::header_lines(&sealed);
+    for (i, k) in keys.iter().enumerate() {
+        assert!(lines[1 + 2 * i].contains(&tag(k)), "{lines:?}");
+    }
+    let f = h.join("doc.age");
+    std::fs::write(&f, &sealed).unwrap();
+    let text = inspect_ok(h, &["doc.age"]);
+    let ssh = &text[text.find("ssh stanzas:\n").expect("an ssh section")..];
+    let mut expected = vec![
+        format!(
+            "  ssh-ed25519 tag {}: '{}'",
+            tag(&keys[0]),
+            h.join(".ssh/id_ed25519.pub").display()
+        ),
+        format!("  ssh-ed25519 tag {}: contact 'carol'", tag(&keys[1])),
+    ];
+    expected.sort();
+    expected.push(format!(
+        "  ssh-rsa tag {}: no contact or ~/.ssh/*.pub key has this tag",
+        tag(&keys[2])
+    ));
+    assert_eq!(ssh.lines().skip(1).collect::<Vec<_>>(), expected);
+    let json = inspect_ok(h, &["--json", "doc.age"]);
+    check_valid_json(&json);
+    assert!(
+        field(&json, "ssh_stanzas").contains(&format!(
+            "{{\"type\": \"ssh-ed25519\", \"tag\": \"{}\", \"keys\": [\"contact 'carol'\"]}}",
+            tag(&keys[1])
+        )),
+        "{json}"
+    );
+}
+
+#[test]
+fn plugin_identities_are_matched_by_type_and_the_plugin_never_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // A plugin on PATH that leaves a mark if anything runs it.
+    let bin = h.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let plugin = bin.join("age-plugin-lockboxtest");
+    std::fs::write(
+        &plugin,
+        format!("#!/bin/sh\ntouch '{}'\nexit 1\n", h.join("ran").display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let identity = age::plugin::Identity::default_for_plugin("lockboxtest")
+        .unwrap()
+        .to_string();
+    std::fs::write(h.join("plugin.key"), format!("{identity}\n")).unwrap();
+    let run = |file: &str| {
+        let out = lockbox(h)
+            .env("PATH", &bin)
+            .current_dir(h)
+            .args(["inspect", "-i", "plugin.key", file])
+            .output()
+            .unwrap();
+        common::assert_success(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    std::fs::write(h.join("plugin.age"), crafted(&["lockboxtest"], 32)).unwrap();
+    assert_eq!(
+        can_open(&run("plugin.age")),
+        "can open:\n  'plugin.key' (plugin 'lockboxtest'): may open (plugin, not run)\n"
+    );
+    std::fs::write(h.join("x.age"), crafted(&["X25519"], 32)).unwrap();
+    assert_eq!(
+        can_open(&run("x.age")),
+        "can open:\n  'plugin.key' (plugin 'lockboxtest'): does not open\n"
+    );
+    assert!(!h.join("ran").exists(), "inspect ran the plugin");
+}
+
+#[test]
+fn hostile_headers_get_bounded_work() {
+    // 20,000 X25519 stanzas for nobody (the most a header may hold), read
+    // with two identities: 10,000 unwraps are tried in all, the rest is
+    // "not tried", whatever the header.
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let _ = default_identity(h);
+    let (other, _) = keypair(h, "other.key", false);
+    let mut f = b"age-encryption.org/v1\n".to_vec();
+    for i in 0..20_000u32 {
+        use sha2::Digest;
+        let share = sha2::Sha256::digest(i.to_le_bytes());
+        let b64 = |b: &[u8]| base64::prelude::BASE64_STANDARD_NO_PAD.encode(b);
+        f.extend_from_slice(format!("-> X25519 {}\n{}\n", b64(&share), b64(&[1u8; 32])).as_bytes());
+    }
+    f.extend_from_slice(b"--- ");
+    f.extend_from_slice(
+        base64::prelude::BASE64_STANDARD_NO_PAD
+            .encode([7u8; 32])
+            .as_bytes(),
+    );
+    f.push(b'\n');
+    f.extend(common::bytes(32, 1));
+    std::fs::write(h.join("many.age"), &f).unwrap();
+    let started = std::time::Instant::now();
+    let text = inspect_ok(h, &["-i", common::path_str(&other), "many.age"]);
+    let lines: Vec<&str> = can_open(&text).lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].ends_with(": not tried (too many identities and stanzas)"),
+        "{text}"
+    );
+    assert!(
+        lines[2].ends_with(": not tried (too many identities and stanzas)"),
+        "{text}"
+    );
+    eprintln!("20,000 stanzas x 2 identities: {:?}", started.elapsed());
+}
+
+#[test]
+fn a_broken_default_identity_is_reported_and_a_broken_i_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let r = default_identity(h);
+    let f = h.join("doc.age");
+    std::fs::write(&f, common::seal_stdin(h, &[&r], false, b"hi")).unwrap();
+    let default = h.join(".config/lockbox/identity.txt");
+    std::fs::write(&default, "not a key\n").unwrap();
+    let text = inspect_ok(h, &["doc.age"]);
+    assert_eq!(
+        can_open(&text),
+        format!(
+            "can open:\n  '{0}': could not be read: '{0}' is not an identity file (line 1)\n",
+            default.display()
+        )
+    );
+    lockbox(h)
+        .current_dir(h)
+        .args(["inspect", "-i", "missing.key", "doc.age"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(error_line("'missing.key'"));
 }

@@ -320,7 +320,7 @@ fn max_work_factor_raises_the_limit() {
         &pass("wrong"),
     );
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("check the passphrase"), "{err}");
+    assert!(err.contains("incorrect passphrase"), "{err}");
     // ...and the right one passes.
     let (code, err) = env.run(
         &["open", "--max-work-factor", "12", "-o", "out", "wf12.age"],
@@ -348,7 +348,7 @@ fn max_work_factor_23_proceeds_to_the_passphrase_check() {
     // Past the limit, the wrong passphrase is what fails: exit 3.
     assert!(!err.contains("work factor"), "{err}");
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("check the passphrase"), "{err}");
+    assert!(err.contains("incorrect passphrase"), "{err}");
 }
 
 #[test]

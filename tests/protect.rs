@@ -201,8 +201,8 @@ fn protect_to_stdout_and_usage_errors() {
             "-----BEGIN AGE ENCRYPTED FILE-----\n",
         ))
         .stderr(
-            predicate::str::contains("Public key: age1")
-                .and(predicate::str::contains("Fingerprint: ")),
+            predicate::str::contains("lockbox: recipient: age1")
+                .and(predicate::str::contains("lockbox: fingerprint: ")),
         );
     lockbox(h)
         .args(["keygen", "--protect", "-y"])

@@ -287,3 +287,108 @@ fn ecdsa_recipient_is_a_usage_error() {
         assert!(!out.exists(), "seal {args:?}: wrote {}", out.display());
     }
 }
+
+/// A new SSH key pair `dir/name` protected with `passphrase`: the private
+/// key path and the public key line.
+fn protected_ssh_key(
+    ssh_keygen: &Path,
+    dir: &Path,
+    name: &str,
+    passphrase: &str,
+) -> (PathBuf, String) {
+    let path = dir.join(name);
+    run(
+        ssh_keygen,
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            passphrase,
+            "-C",
+            "t",
+            "-f",
+            s(&path),
+        ],
+    );
+    let public = String::from_utf8(read(&path.with_extension("pub")))
+        .unwrap()
+        .trim_end()
+        .to_string();
+    (path, public)
+}
+
+#[test]
+fn protected_ssh_key_needs_a_passphrase_only_for_its_own_stanza() {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (locked, locked_pub) = protected_ssh_key(&ssh_keygen, home, "locked", "ssh-pass");
+    let (other, other_pub) = ssh_key(&ssh_keygen, home, "other", "ed25519");
+    let seal = |recipient: &str, name: &str| {
+        let path = home.join(name);
+        lockbox(home)
+            .args(["seal", "-r", recipient, "-o", s(&path)])
+            .write_stdin("secret")
+            .assert()
+            .success();
+        path
+    };
+    let for_locked = seal(&locked_pub, "for-locked.age");
+    let for_other = seal(&other_pub, "for-other.age");
+
+    // Addressed to the protected key, no terminal: lockbox's own error for
+    // a passphrase it cannot ask (exit 1), not "no identity matched".
+    lockbox(home)
+        .args(["open", "-i", s(&locked), s(&for_locked)])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::diff(
+            "lockbox: error: a passphrase is needed but there is no terminal to ask it on\n\
+             lockbox: hint: use --passphrase-file FILE or set LOCKBOX_PASSPHRASE\n",
+        ));
+    // Not addressed to it: never asked, the other key opens the file.
+    lockbox(home)
+        .args(["open", "-i", s(&locked), "-i", s(&other), s(&for_other)])
+        .assert()
+        .success()
+        .stdout("secret");
+    // Alone, it is "no identity matched" (exit 3), still without asking.
+    lockbox(home)
+        .args(["open", "-i", s(&locked), s(&for_other)])
+        .assert()
+        .code(3)
+        .stderr(common::error_line("no identity matched"));
+    // The passphrase from the environment or a file, as for lockbox's own.
+    lockbox(home)
+        .args(["open", "-i", s(&locked), s(&for_locked)])
+        .env("LOCKBOX_PASSPHRASE", "ssh-pass")
+        .assert()
+        .success()
+        .stdout("secret");
+    let pass_file = home.join("pass.txt");
+    std::fs::write(&pass_file, "ssh-pass\n").unwrap();
+    lockbox(home)
+        .args([
+            "open",
+            "--passphrase-file",
+            s(&pass_file),
+            "-i",
+            s(&locked),
+            s(&for_locked),
+        ])
+        .assert()
+        .success()
+        .stdout("secret");
+    // A wrong one says so, naming the key.
+    lockbox(home)
+        .args(["open", "-i", s(&locked), s(&for_locked)])
+        .env("LOCKBOX_PASSPHRASE", "wrong")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(common::error_line("incorrect passphrase for SSH key '"));
+}

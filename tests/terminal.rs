@@ -279,3 +279,122 @@ fn the_rest_of_a_paste_does_not_reach_the_next_program() {
     // The echo of the paste may end mid-line where the discarding cut it.
     assert!(screen.contains("pasted and opened\nOPENED=0"), "{screen}");
 }
+
+#[test]
+fn a_protected_ssh_key_is_asked_with_lockboxs_own_prompt() {
+    let Some(ssh_keygen) = common::peer("ssh-keygen") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let key = home.path().join("id_ed25519");
+    common::run_peer(
+        &ssh_keygen,
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "ssh-typed-pass",
+            "-C",
+            "t",
+            "-f",
+            key.to_str().unwrap(),
+        ],
+    );
+    let sealed = home.path().join("for-key.age");
+    common::lockbox(home.path())
+        .args(["seal", "-R"])
+        .arg(key.with_extension("pub"))
+        .arg("-o")
+        .arg(&sealed)
+        .write_stdin("opened with the ssh key\n")
+        .assert()
+        .success();
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!("lockbox open -i {} {}", key.display(), sealed.display()),
+    ) else {
+        return;
+    };
+    let prompt = format!("Passphrase for SSH key '{}': ", key.display());
+    t.wait_for_prompt(prompt.trim_end());
+    t.send("ssh-typed-pass");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(screen.contains("opened with the ssh key"), "{screen}");
+    assert!(!screen.contains("ssh-typed-pass"), "{screen}");
+    // No invisible isolation marks around the name, as age's own prompt has.
+    assert!(!screen.contains(['\u{2068}', '\u{2069}']), "{screen}");
+    assert_eq!(
+        screen.matches("Passphrase").count(),
+        1,
+        "asked once:\n{screen}"
+    );
+}
+
+#[test]
+fn keygen_y_on_a_terminal_reads_the_default_identity() {
+    let home = tempfile::tempdir().unwrap();
+    // No default identity yet: a usage error, not a silent wait on stdin.
+    let Some(t) = Tmux::start(home.path(), "lockbox keygen -y") else {
+        return;
+    };
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=2"), "{screen}");
+    assert!(
+        screen.contains("lockbox: error: no FILE given, and the default identity file"),
+        "{screen}"
+    );
+    drop(t);
+
+    let out = common::lockbox(home.path()).arg("keygen").output().unwrap();
+    common::assert_success(&out);
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let default = home.path().join(".config/lockbox/identity.txt");
+    assert!(default.is_file());
+    let t = Tmux::start(home.path(), "lockbox keygen -y").unwrap();
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(screen.contains(&recipient), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "lockbox: reading the default identity file '{}'",
+            default.display()
+        )),
+        "{screen}"
+    );
+}
+
+#[test]
+fn open_into_a_reader_that_stops_early_clears_its_progress_bar() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = common::keypair(home.path(), dir.path().join("k"), false);
+    // Above the 64 MiB threshold for a bar.
+    let big = dir.path().join("big");
+    std::fs::write(&big, vec![0u8; 65 << 20]).unwrap();
+    let sealed = dir.path().join("big.age");
+    common::lockbox(home.path())
+        .args(["seal", "-r", &recipient, "-o"])
+        .arg(&sealed)
+        .arg(&big)
+        .assert()
+        .success();
+    std::fs::remove_file(&big).unwrap();
+    // The reader takes 10 bytes, then waits (the bar shows), then goes.
+    let Some(t) = Tmux::start(
+        home.path(),
+        &format!(
+            "bash -c 'lockbox open -i {} {} | (head -c 10 >/dev/null; sleep 2); exit ${{PIPESTATUS[0]}}'",
+            key.display(),
+            sealed.display()
+        ),
+    ) else {
+        return;
+    };
+    t.wait_for(" left");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=141"), "{screen}");
+    assert!(!screen.contains(" left"), "the bar stayed:\n{screen}");
+    assert!(!screen.contains("lockbox:"), "{screen}");
+}

@@ -1,13 +1,13 @@
 //! `lockbox keygen`: new identities, and the recipients of existing ones.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
 
 use crate::cli::KeygenArgs;
-use crate::error::quote;
+use crate::error::{quote, Error};
 use crate::keys::{self, pq};
 use crate::passphrase::PassphraseSource;
 
@@ -18,11 +18,38 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
         max_work_factor: None,
     };
     if args.to_recipients {
-        return print_recipients(
-            args.input.as_deref().unwrap_or(Path::new("-")),
-            &source,
-            args.quiet,
-        );
+        let input = match args.input.as_deref() {
+            Some(p) => p.to_owned(),
+            // Nobody types an identity: on a terminal, -y means yours
+            // (issue 13).
+            None if crate::io::input_is_terminal(None) => {
+                let path = crate::config::default_identity_path()?;
+                if !path.exists() {
+                    return Err(Error::usage(format!(
+                        "no FILE given, and the default identity file {} does not exist",
+                        quote(&path)
+                    ))
+                    .hint("name the identity file: 'lockbox keygen -y FILE', or pipe it in")
+                    .into());
+                }
+                if !args.quiet {
+                    eprintln!(
+                        "lockbox: reading the default identity file {}",
+                        quote(&path)
+                    );
+                }
+                path
+            }
+            None => PathBuf::from("-"),
+        };
+        crate::io::check_stdin_used_once(
+            &[(
+                "--passphrase-file",
+                args.passphrase.passphrase_file.as_slice(),
+            )],
+            Some(&input),
+        )?;
+        return print_recipients(&input, &source, args.quiet);
     }
 
     let (secret, recipient) = if args.pq {
@@ -49,8 +76,12 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
                 .write_all(text.as_bytes())
                 .and_then(|_| stdout.flush())
                 .context("failed to write the identity to standard output")?;
-            eprintln!("Public key: {recipient}");
-            eprintln!("Fingerprint: {fingerprint}");
+            // stdout holds the identity: the recipient goes to stderr, in
+            // the style of keygen's other lines (issue 13).
+            eprintln!("lockbox: recipient: {recipient}");
+            if !args.quiet {
+                eprintln!("lockbox: fingerprint: {fingerprint}");
+            }
             return Ok(());
         }
         Some(p) => p.clone(),

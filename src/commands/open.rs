@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use super::{check_output_not_read, input_size, name_input, stream_options, write_context};
 use crate::cli::OpenArgs;
-use crate::error::{quote, Error};
+use crate::error::{quote, Error, Exit};
 use crate::format::{self, FormatError};
 use crate::io::{self, Output};
 use crate::keys;
@@ -17,7 +17,13 @@ use crate::progress::Progress;
 /// Runs `lockbox open`.
 pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     io::check_stdin_used_once(
-        &[("-i/--identity", &args.identities)],
+        &[
+            ("-i/--identity", &args.identities),
+            (
+                "--passphrase-file",
+                args.passphrase_source.passphrase_file.as_slice(),
+            ),
+        ],
         args.input.as_deref(),
     )?;
     // The default identity file counts too when no -i is given.
@@ -77,7 +83,15 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
         };
         let mut entries = Vec::new();
         for f in &files {
-            entries.extend(keys::read_identity_file(f, &mut source.clone())?);
+            let read = keys::read_identity_file(f, &mut source.clone())?;
+            // Protected SSH keys are asked for only when the file is
+            // addressed to them (issue 13).
+            entries.extend(keys::unlock_ssh_keys(
+                read,
+                f,
+                &sealed.header.stanzas,
+                &mut source.clone(),
+            )?);
         }
         let ids = keys::to_age_identities(entries, &callbacks)?;
         let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
@@ -118,7 +132,14 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     };
     progress.finish();
     result
-        .map_err(|e| write_context(e, &name, args.input.as_deref()))
+        .map_err(|e| match e {
+            // A reader that stops early ('open | head') is not an error:
+            // quiet, with the status of a writer killed by SIGPIPE (issue 13).
+            FormatError::Io(ioe) if ioe.kind() == std::io::ErrorKind::BrokenPipe => {
+                Error::new(Exit::ClosedPipe, format!("{name} was closed early")).into()
+            }
+            e => write_context(e, &name, args.input.as_deref()),
+        })
         .map_err(|e| name_input(e, "open", args.input.as_deref()))?;
     output.commit()
 }

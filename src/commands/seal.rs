@@ -10,9 +10,29 @@ use crate::cli::SealArgs;
 use crate::error::Error;
 use crate::format::{FormatError, SealOptions, Sealer};
 use crate::io::{self, Output};
+use crate::keys::contacts::State;
 use crate::keys::{self, IdentityEntry};
 use crate::passphrase::{PassphraseSource, TerminalCallbacks};
 use crate::progress::Progress;
+
+/// A `-r` argument that is no recipient but names a file: the hint for
+/// `-R`, first (issue 13).
+fn file_hint(r: &str, e: anyhow::Error) -> anyhow::Error {
+    if !Path::new(r).is_file() {
+        return e;
+    }
+    match e.downcast::<Error>() {
+        Ok(mut err) => {
+            let quoted = crate::error::quote(r);
+            err.hints.insert(
+                0,
+                format!("{quoted} is a file: to seal to the recipients in it, use -R/--recipients-file {quoted}"),
+            );
+            err.into()
+        }
+        Err(e) => e,
+    }
+}
 
 /// Runs `lockbox seal`.
 pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
@@ -55,6 +75,10 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
         &[
             ("-R/--recipients-file", &args.recipients_files),
             ("-i/--identity", &args.identities),
+            (
+                "--passphrase-file",
+                args.passphrase_source.passphrase_file.as_slice(),
+            ),
         ],
         args.input.as_deref(),
     )?;
@@ -74,16 +98,23 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     } else {
         let mut entries = Vec::new();
         let mut unverified = Vec::new();
+        let mut changed = Vec::new();
         for r in &args.recipients {
-            if let Some(contact) = keys::contacts::resolve(r)? {
-                let quoted = crate::error::quote(&contact.name);
-                if !contact.is_verified() && !unverified.contains(&quoted) {
-                    unverified.push(quoted);
-                }
-                entries.extend(contact.entries()?);
+            let Some(contact) = keys::contacts::resolve(r).map_err(|e| file_hint(r, e))? else {
+                entries.push(parse_recipient_argument(r).map_err(|e| file_hint(r, e.into()))?);
                 continue;
+            };
+            let quoted = crate::error::quote(&contact.name);
+            match contact.state() {
+                // Loud, and -q/--quiet does not silence it.
+                State::Changed if !changed.contains(&contact.name) => {
+                    super::contact::warn_changed(&contact);
+                    changed.push(contact.name.clone());
+                }
+                State::NotVerified if !unverified.contains(&quoted) => unverified.push(quoted),
+                _ => {}
             }
-            entries.push(parse_recipient_argument(r)?);
+            entries.extend(contact.entries()?);
         }
         if !unverified.is_empty() && !args.run.quiet {
             let (one, name) = match unverified.as_slice() {
@@ -131,7 +162,7 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     if output.is_terminal() && !args.armor && !out_forced {
         return Err(
             Error::usage("refusing to write binary output to a terminal")
-                .hint("use -a/--armor for text output, or -o - to force binary output")
+                .hint("write it to a file with -o/--output FILE, or use -a/--armor for text output (-o - forces binary onto the terminal)")
                 .into(),
         );
     }

@@ -152,6 +152,11 @@ impl fmt::Display for FormatError {
             FormatError::Payload(m) | FormatError::Truncated(Part::Payload, m) => {
                 write!(f, "invalid payload: {m}")
             }
+            // A passphrase is the only stanza of its file: not matching
+            // it means the passphrase is wrong (issue 13).
+            FormatError::NoMatch(types) if is_passphrase_only(types) => {
+                f.write_str("incorrect passphrase")
+            }
             FormatError::NoMatch(_) => {
                 f.write_str("no identity matched any of the file's recipients")
             }
@@ -331,6 +336,12 @@ fn classify_unwrap_error(e: age::DecryptError, types: &[String]) -> FormatError 
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether stanza types are those of a passphrase-sealed file: one
+/// scrypt stanza.
+pub(crate) fn is_passphrase_only(types: &[String]) -> bool {
+    types.len() == 1 && types[0] == "scrypt"
 }
 
 /// Whether the header is passphrase-sealed, checking that a passphrase

@@ -13,6 +13,8 @@ use clap_complete::{Generator, Shell};
 use clap_mangen::roff::{bold, italic, roman, Roff};
 use clap_mangen::Man;
 
+mod dynamic;
+
 use crate::cli::Cli;
 use crate::error::Exit;
 
@@ -105,7 +107,8 @@ pub(crate) fn render_completion(shell: Shell) -> String {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "lockbox", &mut buf);
-    String::from_utf8(buf).expect("clap_complete writes UTF-8")
+    let script = String::from_utf8(buf).expect("clap_complete writes UTF-8");
+    dynamic::extend(shell, script)
 }
 
 /// Adds the page of `cmd` and of its visible subcommands, depth first.
@@ -327,11 +330,18 @@ fn meaning(exit: Exit) -> &'static str {
         Exit::Failure => "Failure of any other kind (for example an unreadable file).",
         Exit::Usage => "Usage error: the command line is not valid.",
         Exit::NoMatch => {
-            "No identity matched any of the file's recipients: the file is not addressed to you."
+            "No identity matched any of the file's recipients: the file is not addressed to you. \
+             For a passphrase-sealed file: the passphrase is incorrect."
         }
         Exit::Invalid => {
             "The input is not a valid sealed file, or was altered or truncated \
              (armor, header, MAC or payload failure)."
+        }
+        Exit::ClosedPipe => {
+            "'lockbox open' stopped because the reader of its plaintext went away early \
+             (as in 'lockbox open file.age | head'): no error line, and the status of a \
+             program killed by SIGPIPE, as age gives. Never 0: the plaintext was not all read. \
+             Sealing into a closed pipe is an error (1)."
         }
     }
 }

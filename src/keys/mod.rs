@@ -4,6 +4,8 @@
 #[cfg(feature = "cli")]
 pub(crate) mod contacts;
 pub(crate) mod pq;
+#[cfg(feature = "cli")]
+pub(crate) mod probe;
 pub(crate) mod protected;
 // Used by `seal --sign` and `open --from` (issue 12); until then only by
 // the sender vectors.
@@ -375,6 +377,60 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
         return Err(
             Error::failure(format!("identity file {} holds no identities", quote(path))).into(),
         );
+    }
+    Ok(out)
+}
+
+/// The stanza tag of an SSH key: the first argument of its `ssh-ed25519`
+/// and `ssh-rsa` stanzas, the first 4 bytes of SHA-256 over the key's
+/// public SSH wire form, in unpadded base64 (as age writes it).
+fn ssh_stanza_tag(id: &age::ssh::Identity) -> Option<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let recipient = age::ssh::Recipient::try_from(id.clone()).ok()?.to_string();
+    let wire = base64::engine::general_purpose::STANDARD
+        .decode(recipient.split_whitespace().nth(1)?)
+        .ok()?;
+    let digest = sha2::Sha256::digest(&wire);
+    Some(base64::engine::general_purpose::STANDARD_NO_PAD.encode(&digest[..4]))
+}
+
+/// Decrypts the passphrase-protected SSH keys among `entries` (read from
+/// the identity file `path`) that a stanza of the file (`stanzas`) is
+/// addressed to, asking `unlock` with lockbox's own prompt; one that no
+/// stanza's tag matches is dropped unasked, since it cannot open the file
+/// (issue 13). The age crate would ask for every stanza, matching or not.
+pub(crate) fn unlock_ssh_keys(
+    entries: Vec<IdentityEntry>,
+    path: &Path,
+    stanzas: &[age_core::format::Stanza],
+    unlock: &mut dyn Unlock,
+) -> anyhow::Result<Vec<IdentityEntry>> {
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        let (id, key) = match &e {
+            IdentityEntry::Ssh(id @ age::ssh::Identity::Encrypted(key)) => (id, key),
+            _ => {
+                out.push(e);
+                continue;
+            }
+        };
+        let Some(tag) = ssh_stanza_tag(id) else {
+            continue;
+        };
+        let addressed = stanzas.iter().any(|s| {
+            matches!(s.tag.as_str(), "ssh-ed25519" | "ssh-rsa")
+                && s.args.first().is_some_and(|a| *a == tag)
+        });
+        if !addressed {
+            continue;
+        }
+        let pass = unlock.passphrase(&format!("Passphrase for SSH key {}: ", quote(path)))?;
+        let key = key.decrypt(pass).map_err(|_| {
+            Error::failure(format!("incorrect passphrase for SSH key {}", quote(path)))
+                .hint("check the passphrase: it is the one 'ssh-keygen -p' sets")
+        })?;
+        out.push(IdentityEntry::Ssh(key.into()));
     }
     Ok(out)
 }
