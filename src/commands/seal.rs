@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use anyhow::Context as _;
+
 use crate::cli::{RunArgs, SealArgs};
 use crate::error::Error;
 use crate::format::{self, StreamOptions};
@@ -113,7 +115,12 @@ pub fn run(args: &SealArgs) -> anyhow::Result<()> {
             for id in keys::read_identity_file(f, &source)? {
                 match id {
                     IdentityEntry::Plugin(p) => plugin_identities.push(p),
-                    other => entries.push(keys::parse_recipient(&other.recipient()?)?),
+                    other => {
+                        let r = other
+                            .recipient()
+                            .with_context(|| format!("identity file '{}'", f.display()))?;
+                        entries.push(keys::parse_recipient(&r)?);
+                    }
                 }
             }
         }
