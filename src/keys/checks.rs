@@ -84,8 +84,8 @@ fn x25519_bytes(r: &age::x25519::Recipient) -> [u8; 32] {
 
 /// Says what is wrong with an `ssh-rsa` or `ssh-ed25519` public key that
 /// the `age` crate refused as an unsupported key type (it does so for any
-/// key of a known type it cannot use), or `None` when the key is not of
-/// those types or the reason is not found.
+/// key whose type it knows but cannot use), or `None` when the key is not
+/// of those types.
 pub(crate) fn explain_ssh_key(s: &str) -> Option<String> {
     let mut words = s.split_whitespace();
     let kind = words.next()?;
@@ -99,21 +99,22 @@ pub(crate) fn explain_ssh_key(s: &str) -> Option<String> {
         return None;
     }
     match kind {
-        "ssh-rsa" => explain_rsa(&mut rest),
-        "ssh-ed25519" => {
-            let key = ssh_string(&mut rest)?;
-            Some(if key.len() != 32 {
-                format!("the ssh-ed25519 key is {} bytes long, not 32", key.len())
-            } else {
-                "the ssh-ed25519 key is not a point on the Ed25519 curve".into()
-            })
+        "ssh-rsa" => {
+            Some(explain_rsa(&mut rest).unwrap_or_else(|| "the ssh-rsa key is malformed".into()))
         }
+        "ssh-ed25519" => Some(match ssh_string(&mut rest) {
+            Some(key) if key.len() == 32 => {
+                "the ssh-ed25519 key is not a point on the Ed25519 curve".into()
+            }
+            Some(key) => format!("the ssh-ed25519 key is {} bytes long, not 32", key.len()),
+            None => "the ssh-ed25519 key is malformed".into(),
+        }),
         _ => None,
     }
 }
 
 /// The reason an `ssh-rsa` key (after its type) is not a valid RSA key, in
-/// the order the `rsa` crate checks.
+/// the order the `rsa` crate checks, or `None` when it is not found.
 fn explain_rsa(rest: &mut &[u8]) -> Option<String> {
     let e = trim_mpint(ssh_string(rest)?);
     let n = trim_mpint(ssh_string(rest)?);
@@ -285,7 +286,10 @@ mod tests {
         );
         assert!(why(&[4]).contains("exponent 4"));
         assert!(why(&[0xff; 9]).contains("too large"));
-        assert!(explain_ssh_key(&key(&[1, 0, 1], &n)).is_none());
+        assert_eq!(
+            explain_ssh_key(&key(&[1, 0, 1], &n)).unwrap(),
+            "the ssh-rsa key is malformed"
+        );
         assert!(explain_ssh_key(&key(&[3], &[0xc4; 256]))
             .unwrap()
             .contains("even modulus"));
