@@ -73,7 +73,8 @@ printf 'age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef\r\n' > "$
 # each also with the top bit set), as ssh-ed25519 lines, age1 strings and
 # the X25519 half of a post-quantum recipient; an OpenSSH private key whose
 # stored public key is of small order (its recipient is refused); ssh-rsa
-# keys with exponent 1 and 2; an ssh-ed25519 key that is no point (y = 2).
+# keys with exponent 1 and 2 or a number of zero bytes (and an OpenSSH
+# private key with one); an ssh-ed25519 key that is no point (y = 2).
 # To both targets: the recipients target parses every line, the identity
 # target refuses the lines and parses the private key.
 perl -MMIME::Base64 -e '
@@ -123,6 +124,9 @@ push @lines, bech32("age1pq", substr($pk, 0, 1184) . $_) for both(@x[0, 2]);
 my $n = "\x00\xc5" . ("\x5a" x 254) . "\x5b";
 push @lines, "ssh-rsa " . b64(str("ssh-rsa") . str($_) . str($n)) . " exponent" for "\x01", "\x02";
 push @lines, "ssh-ed25519 " . b64(str("ssh-ed25519") . str("\x02" . "\x00" x 31)) . " no-point";
+# A number of zero bytes, which the age crate read past its end (a crash
+# the recipients target found).
+push @lines, "ssh-rsa " . b64(str("ssh-rsa") . str("\x00")) . " zero";
 my $all = join("\n", @lines) . "\n";
 for my $t ("recipients", "identity") {
   open(my $f, ">", "$out/$t/low-order") or die $!; print $f $all; close $f;
@@ -135,8 +139,17 @@ my $priv = "ZZZZZZZZ" . str("ssh-ed25519") . str($low) . str(("\x09" x 32) . $lo
 $priv .= chr($_) for 1 .. (8 - length($priv) % 8) % 8;
 my $key = "openssh-key-v1\x00" . str("none") . str("none") . str("") . pack("N", 1)
   . str(str("ssh-ed25519") . str($low)) . str($priv);
-(my $pem = b64($key)) =~ s/(.{70})/$1\n/g;
-open(my $f, ">", "$out/identity/openssh-low-order") or die $!;
-print $f "-----BEGIN OPENSSH PRIVATE KEY-----\n$pem\n-----END OPENSSH PRIVATE KEY-----\n"; close $f;
+# And an RSA one whose private exponent is a number of zero bytes.
+my $rpriv = "ZZZZZZZZ" . str("ssh-rsa") . str($n) . str("\x01\x00\x01") . str("\x00\x00")
+  . str("\x01") x 3 . str("zero");
+$rpriv .= chr($_) for 1 .. (8 - length($rpriv) % 8) % 8;
+my $rkey = "openssh-key-v1\x00" . str("none") . str("none") . str("") . pack("N", 1)
+  . str(str("ssh-rsa") . str("\x01\x00\x01") . str($n)) . str($rpriv);
+for (["openssh-low-order", $key], ["openssh-rsa-zero", $rkey]) {
+  (my $pem = b64($_->[1])) =~ s/(.{70})/$1\n/g;
+  $pem =~ s/\n$//;
+  open(my $f, ">", "$out/identity/$_->[0]") or die $!;
+  print $f "-----BEGIN OPENSSH PRIVATE KEY-----\n$pem\n-----END OPENSSH PRIVATE KEY-----\n"; close $f;
+}
 ' "$out" "$(cat ../tests/data/pq-kat/spec-recipient.txt)"
 echo "seeds: $(find "$out" -type f | wc -l) files in $(cd "$out" && echo */ | tr -d /)"

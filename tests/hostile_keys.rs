@@ -105,11 +105,19 @@ fn age1(u: &[u8; 32]) -> String {
 /// An unencrypted OpenSSH ed25519 private key file. The public key is
 /// stored beside the seed (OpenSSH derives it; a crafted file need not).
 fn openssh_private_key(public: &[u8; 32], seed: &[u8; 32]) -> String {
+    let mut key = Vec::new();
+    put_string(&mut key, b"ssh-ed25519");
+    put_string(&mut key, public);
+    put_string(&mut key, &[&seed[..], &public[..]].concat());
+    openssh_file(&ed25519_blob(public), &key)
+}
+
+/// An unencrypted OpenSSH private key file of one key: its public key
+/// blob, and its private key (type and numbers, without the comment).
+fn openssh_file(public_blob: &[u8], key: &[u8]) -> String {
     let mut private = Vec::new();
     private.extend([0x5a; 8]); // the two equal check integers
-    put_string(&mut private, b"ssh-ed25519");
-    put_string(&mut private, public);
-    put_string(&mut private, &[&seed[..], &public[..]].concat());
+    private.extend(key);
     put_string(&mut private, b"hostile");
     let mut pad = 1;
     while private.len() % 8 != 0 {
@@ -121,7 +129,7 @@ fn openssh_private_key(public: &[u8; 32], seed: &[u8; 32]) -> String {
     put_string(&mut data, b"none");
     put_string(&mut data, b"");
     data.extend(1u32.to_be_bytes());
-    put_string(&mut data, &ed25519_blob(public));
+    put_string(&mut data, public_blob);
     put_string(&mut data, &private);
     let b64 = BASE64_STANDARD.encode(data);
     let lines: Vec<&str> = b64
@@ -463,18 +471,31 @@ fn an_ssh_ed25519_stanza_built_the_same_way_with_an_honest_share_opens() {
     assert_eq!(out.stdout, b"secret");
 }
 
-/// An `ssh-rsa` public key line with exponent `e` and a 2048-bit odd
-/// modulus.
-fn rsa_line(e: &[u8]) -> String {
+/// A 2048-bit odd modulus, as an SSH mpint.
+fn modulus() -> Vec<u8> {
     let mut n = vec![0u8];
     n.extend(common::bytes(256, 17));
     n[1] |= 0x80;
     n[256] |= 1;
+    n
+}
+
+/// The SSH wire encoding of an ssh-rsa public key.
+fn rsa_blob(e: &[u8], n: &[u8]) -> Vec<u8> {
     let mut blob = Vec::new();
     put_string(&mut blob, b"ssh-rsa");
     put_string(&mut blob, e);
-    put_string(&mut blob, &n);
-    format!("ssh-rsa {} hostile", BASE64_STANDARD.encode(blob))
+    put_string(&mut blob, n);
+    blob
+}
+
+/// An `ssh-rsa` public key line with exponent `e` and a 2048-bit odd
+/// modulus.
+fn rsa_line(e: &[u8]) -> String {
+    format!(
+        "ssh-rsa {} hostile",
+        BASE64_STANDARD.encode(rsa_blob(e, &modulus()))
+    )
 }
 
 #[test]
@@ -495,4 +516,88 @@ fn an_ssh_rsa_key_with_exponent_1_or_2_says_what_is_wrong() {
     // The same modulus with the usual exponent is a key lockbox seals to.
     let (code, stderr) = run(home.path(), &["seal", "-r", &rsa_line(&[1, 0, 1]), "-a"]);
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+const NON_CANONICAL_ZERO: &str =
+    "the ssh-rsa key is malformed: one of its numbers is a non-canonical zero";
+
+#[test]
+fn an_ssh_rsa_key_with_a_number_of_zero_bytes_is_refused_without_a_panic() {
+    // The age crate's SSH parser reads past the end of such a number
+    // (found by the recipients fuzz target).
+    let home = tempfile::tempdir().unwrap();
+    let lines = [
+        "ssh-rsa AAAAB3NzaC1yc2EAAAABAA==".to_owned(),
+        format!(
+            "ssh-rsa {}",
+            BASE64_STANDARD.encode(rsa_blob(&[0, 0], &modulus()))
+        ),
+        format!(
+            "ssh-rsa {}",
+            BASE64_STANDARD.encode(rsa_blob(&[1, 0, 1], &[0; 3]))
+        ),
+    ];
+    for line in &lines {
+        let got = run(home.path(), &["seal", "-r", line, "-a"]);
+        assert_error(
+            &got,
+            2,
+            &format!("invalid recipient: {NON_CANONICAL_ZERO}"),
+            "'ssh-rsa AAAA",
+        );
+        let file = home.path().join("recipients.txt");
+        std::fs::write(&file, format!("{line}\n")).unwrap();
+        let got = run(
+            home.path(),
+            &["contact", "add", "rsa", "--from", file.to_str().unwrap()],
+        );
+        assert_error(
+            &got,
+            2,
+            &format!("recipients file '{}' line 1: ", file.display()),
+            NON_CANONICAL_ZERO,
+        );
+    }
+}
+
+#[test]
+fn an_openssh_rsa_identity_with_a_number_of_zero_bytes_is_refused_without_a_panic() {
+    let home = tempfile::tempdir().unwrap();
+    let rsa_key = |numbers: [&[u8]; 6]| {
+        let mut key = Vec::new();
+        put_string(&mut key, b"ssh-rsa");
+        for m in numbers {
+            put_string(&mut key, m);
+        }
+        key
+    };
+    let n = modulus();
+    let one: &[u8] = &[1];
+    let cases = [
+        // The public key's exponent, then the private key's d.
+        (
+            rsa_blob(&[0], &n),
+            rsa_key([&n, &[1, 0, 1], one, one, one, one]),
+        ),
+        (
+            rsa_blob(&[1, 0, 1], &n),
+            rsa_key([&n, &[1, 0, 1], &[0, 0], one, one, one]),
+        ),
+    ];
+    for (public, private) in cases {
+        let file = home.path().join("id_rsa");
+        std::fs::write(&file, openssh_file(&public, &private)).unwrap();
+        for args in [
+            &["seal", "-i", file.to_str().unwrap(), "-a"][..],
+            &["keygen", "-y", file.to_str().unwrap()],
+        ] {
+            let got = run(home.path(), args);
+            assert_error(
+                &got,
+                1,
+                &format!("identity file '{}': ", file.display()),
+                NON_CANONICAL_ZERO,
+            );
+        }
+    }
 }

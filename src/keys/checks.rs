@@ -140,6 +140,91 @@ fn explain_rsa(rest: &mut &[u8]) -> Option<String> {
     })
 }
 
+/// Why an ssh-rsa key with a number made only of zero bytes is refused.
+const NON_CANONICAL_ZERO: &str =
+    "the ssh-rsa key is malformed: one of its numbers is a non-canonical zero";
+
+/// Refuses an `ssh-rsa` recipient string the `age` crate's parser would
+/// panic on: age 0.12.1 reads an SSH `mpint` made only of zero bytes (a
+/// non-canonical zero; zero is the empty string) past its end ("index out
+/// of bounds", found by the `recipients` fuzz target). The key text is
+/// decoded as the age crate does (the Base64 alphabet after `ssh-rsa `,
+/// unpadded), so whatever it would read, this reads first.
+pub(crate) fn check_ssh_rsa_recipient(s: &str) -> Result<(), String> {
+    let Some(rest) = s.strip_prefix("ssh-rsa ") else {
+        return Ok(());
+    };
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/'))
+        .unwrap_or(rest.len());
+    match BASE64_STANDARD_NO_PAD.decode(&rest[..end]) {
+        Ok(blob) if !ssh_public_blob_ok(&blob) => Err(NON_CANONICAL_ZERO.into()),
+        // What does not decode, the age crate refuses without reading it.
+        _ => Ok(()),
+    }
+}
+
+/// Refuses an OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`)
+/// the `age` crate's parser would panic on (see
+/// [`check_ssh_rsa_recipient`]): its public key, and its private key when
+/// it is not encrypted. (An encrypted one is parsed by the age crate after
+/// it is decrypted with its passphrase, where lockbox cannot look.)
+pub(crate) fn check_openssh_private_key(text: &str) -> Result<(), String> {
+    const BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
+    const END: &str = "-----END OPENSSH PRIVATE KEY-----";
+    let Some(body) = text
+        .find(BEGIN)
+        .map(|at| &text[at + BEGIN.len()..])
+        .and_then(|rest| rest.find(END).map(|end| &rest[..end]))
+    else {
+        return Ok(());
+    };
+    // The age crate joins the lines and decodes them padded.
+    let b64: String = body.split_ascii_whitespace().collect();
+    let Ok(data) = BASE64_STANDARD.decode(b64) else {
+        return Ok(());
+    };
+    let Some(mut rest) = data.strip_prefix(b"openssh-key-v1\0".as_slice()) else {
+        return Ok(());
+    };
+    let header = (|| {
+        let cipher = ssh_string(&mut rest)?;
+        ssh_string(&mut rest)?; // kdf
+        ssh_string(&mut rest)?; // kdf options
+        rest = rest.get(4..)?; // number of keys
+        let public = ssh_string(&mut rest)?;
+        let private = ssh_string(&mut rest)?;
+        Some((cipher, public, private))
+    })();
+    let Some((cipher, public, private)) = header else {
+        return Ok(());
+    };
+    let mut private = private.get(8..).unwrap_or_default(); // the check integers
+    let private_ok = cipher != b"none"
+        || ssh_string(&mut private) != Some(b"ssh-rsa".as_slice())
+        || numbers_ok(&mut private, 6);
+    if ssh_public_blob_ok(public) && private_ok {
+        Ok(())
+    } else {
+        Err(NON_CANONICAL_ZERO.into())
+    }
+}
+
+/// Whether an SSH public key blob is safe to hand to the age crate: for
+/// `ssh-rsa`, neither number is a non-canonical zero.
+fn ssh_public_blob_ok(blob: &[u8]) -> bool {
+    let mut rest = blob;
+    ssh_string(&mut rest) != Some(b"ssh-rsa".as_slice()) || numbers_ok(&mut rest, 2)
+}
+
+/// Whether none of the next `count` SSH `mpint`s is a non-canonical zero
+/// (one or more zero bytes); the reading stops where the data does.
+fn numbers_ok(rest: &mut &[u8], count: usize) -> bool {
+    (0..count)
+        .map_while(|_| ssh_string(rest))
+        .all(|m| m.is_empty() || m.iter().any(|b| *b != 0))
+}
+
 /// Reads one SSH wire `string` (u32 length, bytes).
 fn ssh_string<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
     let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;

@@ -136,6 +136,10 @@ fn parse_recipient_unchecked(s: &str) -> Result<RecipientEntry, Error> {
         .hint("check that it was copied whole"));
     }
     if s.starts_with("ssh-") {
+        checks::check_ssh_rsa_recipient(s).map_err(|why| {
+            Error::usage(format!("invalid recipient: {why}"))
+                .hint("ask its owner for their public key again")
+        })?;
         return age::ssh::Recipient::from_str(s)
             .map(RecipientEntry::Ssh)
             .map_err(|e| {
@@ -297,6 +301,8 @@ fn parse_identity_bytes(
     if first.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
         || first.starts_with("-----BEGIN RSA PRIVATE KEY-----")
     {
+        checks::check_openssh_private_key(first)
+            .map_err(|why| Error::failure(format!("identity file '{}': {why}", path.display())))?;
         let id =
             age::ssh::Identity::from_buffer(first.as_bytes(), Some(path.display().to_string()))
                 .map_err(|_| not_identity_file(path, None))?;

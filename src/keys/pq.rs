@@ -194,7 +194,7 @@ impl std::str::FromStr for Recipient {
                     .flatten()
                 {
                     if crate::keys::checks::x25519_is_low_order(x) {
-                        return Err("its X25519 key is a point of small order: anyone could open a file sealed to it without breaking ML-KEM");
+                        return Err("its X25519 key is a point of small order, so X25519 would add nothing to ML-KEM");
                     }
                 }
                 kem::PublicKey::from_bytes(&bytes)
