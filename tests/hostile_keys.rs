@@ -584,9 +584,16 @@ fn an_openssh_rsa_identity_with_a_number_of_zero_bytes_is_refused_without_a_pani
             rsa_key([&n, &[1, 0, 1], &[0, 0], one, one, one]),
         ),
     ];
-    for (public, private) in cases {
+    // The age crate parses the key before it looks for the END line (the
+    // identity fuzz target found a file whose END line was garbled).
+    let files = cases.iter().flat_map(|(public, private)| {
+        let text = openssh_file(public, private);
+        let garbled = text.replace("-----END OPENSSH", "-----END OPETSSH");
+        [text, garbled]
+    });
+    for text in files {
         let file = home.path().join("id_rsa");
-        std::fs::write(&file, openssh_file(&public, &private)).unwrap();
+        std::fs::write(&file, text).unwrap();
         for args in [
             &["seal", "-i", file.to_str().unwrap(), "-a"][..],
             &["keygen", "-y", file.to_str().unwrap()],

@@ -171,16 +171,29 @@ pub(crate) fn check_ssh_rsa_recipient(s: &str) -> Result<(), String> {
 /// it is decrypted with its passphrase, where lockbox cannot look.)
 pub(crate) fn check_openssh_private_key(text: &str) -> Result<(), String> {
     const BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
-    const END: &str = "-----END OPENSSH PRIVATE KEY-----";
-    let Some(body) = text
-        .find(BEGIN)
-        .map(|at| &text[at + BEGIN.len()..])
-        .and_then(|rest| rest.find(END).map(|end| &rest[..end]))
-    else {
+    fn line_end(t: &str) -> Option<&str> {
+        t.strip_prefix("\r\n").or_else(|| t.strip_prefix('\n'))
+    }
+    let Some(mut rest) = text.strip_prefix(BEGIN).and_then(line_end) else {
         return Ok(());
     };
-    // The age crate joins the lines and decodes them padded.
-    let b64: String = body.split_ascii_whitespace().collect();
+    // The Base64 lines as the age crate reads them: runs of its alphabet
+    // separated by single line endings, joined. It parses what they hold
+    // before it looks for the END line, so this does not look for it either.
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    let mut b64 = String::new();
+    loop {
+        let end = rest.find(|c| !is_b64(c)).unwrap_or(rest.len());
+        if end == 0 {
+            break;
+        }
+        b64.push_str(&rest[..end]);
+        rest = &rest[end..];
+        match line_end(rest) {
+            Some(next) if next.starts_with(is_b64) => rest = next,
+            _ => break,
+        }
+    }
     let Ok(data) = BASE64_STANDARD.decode(b64) else {
         return Ok(());
     };
