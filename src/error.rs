@@ -289,7 +289,7 @@ fn key_like(s: &str) -> Option<(KeyLike, String)> {
             if prefix.is_empty() {
                 // An SSH public key line: its type, and the blob's "AAAA"
                 // (the length of the type name, the same in every key).
-                prefix = ssh_key_prefix(&s).unwrap_or_default();
+                prefix = ssh_key_prefix(s).unwrap_or_default();
             }
             return Some((KeyLike::Bech32, prefix.to_owned()));
         }
