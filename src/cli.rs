@@ -25,7 +25,9 @@ files sealed by lockbox open with age, rage and typage, and the other way round.
 
 Recipients are X25519 keys (age1...), post-quantum hybrid keys (age1pq1...), SSH public keys \
 (ssh-ed25519, ssh-rsa) and age plugins (age1NAME1...). Identities are age identity files, \
-SSH private keys and plugin identities. A passphrase can replace keys altogether.
+SSH private keys and plugin identities. A passphrase can replace keys altogether. A key \
+that cannot be anyone's (a point of small order, which would let anyone open the file, or an \
+RSA key with exponent 1) is refused wherever it comes from.
 
 Recipients and identities: a recipient (public key) is what you give to people who send you \
 files; an identity (private key) stays with you and opens them. 'lockbox keygen' makes an \

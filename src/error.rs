@@ -286,10 +286,25 @@ fn key_like(s: &str) -> Option<(KeyLike, String)> {
                     prefix = &s[hrp_start..start];
                 }
             }
+            if prefix.is_empty() {
+                // An SSH public key line: its type, and the blob's "AAAA"
+                // (the length of the type name, the same in every key).
+                prefix = ssh_key_prefix(s).unwrap_or_default();
+            }
             return Some((KeyLike::Bech32, prefix.to_owned()));
         }
     }
     None
+}
+
+/// `ssh-rsa AAAA` of an SSH public key line (`TYPE BASE64...`): the type
+/// and the blob's first four characters, which carry no key material.
+fn ssh_key_prefix(s: &str) -> Option<&str> {
+    let (kind, rest) = s.split_once(' ')?;
+    let named = kind.starts_with("ssh-")
+        && kind.len() <= 40
+        && kind.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    (named && rest.starts_with("AAAA")).then(|| &s[..kind.len() + 5])
 }
 
 /// Whether a user-supplied string looks like key material, which messages
@@ -356,6 +371,16 @@ mod tests {
 
     const SECRET: &str =
         "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+
+    #[test]
+    fn an_ssh_public_key_line_shows_its_type() {
+        // Base64 that happens to hold a long run of Bech32 data characters
+        // is cut as key data is, but still says what kind of key it is.
+        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIqpzry9x8gf2tvdw0s3jn54khce6mua7l";
+        assert_eq!(quote(key), "'ssh-ed25519 AAAA…'");
+        // A secret after an SSH type is still a secret.
+        assert_eq!(quote(format!("ssh-rsa {SECRET}")), "'AGE-SECRET-KEY-1…'");
+    }
 
     #[test]
     fn ordinary_strings_are_quoted_whole() {

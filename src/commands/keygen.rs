@@ -113,7 +113,9 @@ fn print_recipients(path: &Path, source: &PassphraseSource, quiet: bool) -> anyh
     let entries = keys::read_identity_file(path, &mut source.clone())?;
     let mut out = String::new();
     for e in &entries {
-        let r = e.recipient()?;
+        let r = e
+            .recipient()
+            .with_context(|| format!("identity file '{}'", path.display()))?;
         if !quiet {
             eprintln!("lockbox: fingerprint: {}", keys::fingerprint(&r));
         }

@@ -6,6 +6,8 @@ use std::path::Path;
 use super::{
     check_output_not_read, input_size, parse_recipient_argument, stream_options, write_context,
 };
+use anyhow::Context as _;
+
 use crate::cli::SealArgs;
 use crate::error::Error;
 use crate::format::{FormatError, SealOptions, Sealer};
@@ -138,7 +140,12 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
             for id in keys::read_identity_file(f, &mut source.clone())? {
                 match id {
                     IdentityEntry::Plugin(p) => plugin_identities.push(p),
-                    other => entries.push(keys::parse_recipient(&other.recipient()?)?),
+                    other => {
+                        let r = other
+                            .recipient()
+                            .with_context(|| format!("identity file {}", crate::error::quote(f)))?;
+                        entries.push(keys::parse_recipient(&r)?);
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Identity files, recipient strings and recipients files: parsing them,
 //! and turning them into the `age` crate's recipient and identity types.
 
+pub(crate) mod checks;
 #[cfg(feature = "cli")]
 pub(crate) mod contacts;
 pub(crate) mod pq;
@@ -44,9 +45,12 @@ pub(crate) enum IdentityEntry {
 }
 
 impl IdentityEntry {
-    /// The recipient string of this identity.
+    /// The recipient string of this identity, checked as any recipient is
+    /// ([`parse_recipient`]): the public key in an SSH private key file is
+    /// stored beside the private key, not derived from it, so a crafted
+    /// file can hold any key, a low-order one included.
     pub(crate) fn recipient(&self) -> anyhow::Result<String> {
-        Ok(match self {
+        let r = match self {
             IdentityEntry::X25519(i) => i.to_public().to_string(),
             IdentityEntry::Pq(i) => i.to_recipient().to_string(),
             IdentityEntry::Plugin(i) => {
@@ -60,7 +64,9 @@ impl IdentityEntry {
             IdentityEntry::Ssh(i) => age::ssh::Recipient::try_from(i.clone())
                 .map_err(|_| Error::failure("this SSH key type has no age recipient"))?
                 .to_string(),
-        })
+        };
+        parse_recipient(&r)?;
+        Ok(r)
     }
 }
 
@@ -133,7 +139,20 @@ pub(crate) fn fingerprint(canonical_recipient: &str) -> String {
 }
 
 /// Parses one recipient string, or says what is wrong with it.
+///
+/// Every recipient lockbox seals to passes here (`-r`, `-R`, contacts, the
+/// recipient of a `-i` identity), so the checks of [`checks`] that the
+/// `age` crate lacks apply to all of them.
 pub(crate) fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
+    let entry = parse_recipient_unchecked(s)?;
+    checks::check_recipient(&entry).map_err(|why| {
+        Error::usage(format!("invalid recipient: {why}"))
+            .hint("it is not anyone's real public key: ask its owner for theirs again")
+    })?;
+    Ok(entry)
+}
+
+fn parse_recipient_unchecked(s: &str) -> Result<RecipientEntry, Error> {
     let s = s.trim();
     if s.starts_with("age1pq1") {
         return pq::Recipient::from_str(s)
@@ -153,12 +172,24 @@ pub(crate) fn parse_recipient(s: &str) -> Result<RecipientEntry, Error> {
         .hint("check that it was copied whole"));
     }
     if s.starts_with("ssh-") {
+        checks::check_ssh_rsa_recipient(s).map_err(|why| {
+            Error::usage(format!("invalid recipient: {why}"))
+                .hint("ask its owner for their public key again")
+        })?;
         return age::ssh::Recipient::from_str(s)
             .map(RecipientEntry::Ssh)
             .map_err(|e| {
                 let why = match e {
+                    // The age crate says "unsupported" for a key of a type
+                    // it supports whose numbers are wrong: say which.
                     age::ssh::ParseRecipientKeyError::Unsupported(t) => {
-                        format!("unsupported SSH key type {}", quote(&t))
+                        match checks::explain_ssh_key(s) {
+                            Some(why) => {
+                                return Error::usage(format!("invalid recipient: {why}"))
+                                    .hint("ask its owner for their public key again")
+                            }
+                            None => format!("unsupported SSH key type {}", quote(&t)),
+                        }
                     }
                     age::ssh::ParseRecipientKeyError::RsaModulusTooLarge => {
                         "the SSH RSA key is too large".into()
@@ -318,6 +349,8 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
     if first.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
         || first.starts_with("-----BEGIN RSA PRIVATE KEY-----")
     {
+        checks::check_openssh_private_key(first)
+            .map_err(|why| Error::failure(format!("identity file '{}': {why}", path.display())))?;
         let id =
             age::ssh::Identity::from_buffer(first.as_bytes(), Some(path.display().to_string()))
                 .map_err(|_| not_identity_file(path, None))?;
@@ -447,7 +480,7 @@ pub(crate) fn to_age_identities<C: age::Callbacks>(
         match e {
             IdentityEntry::X25519(i) => out.push(Box::new(i)),
             IdentityEntry::Pq(i) => out.push(Box::new(i)),
-            IdentityEntry::Ssh(i) => out.push(Box::new(i.with_callbacks(callbacks.clone()))),
+            IdentityEntry::Ssh(i) => out.push(checks::ssh_identity(i, callbacks.clone())),
             IdentityEntry::Plugin(i) => plugins.push(i),
         }
     }

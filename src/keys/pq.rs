@@ -67,6 +67,8 @@ const RECIPIENT_HRP: bech32::Hrp = bech32::Hrp::parse_unchecked("age1pq");
 const ENC_LEN: usize = 1088 + 32;
 /// Length of the stanza body: the 16-byte file key plus the 16-byte Poly1305 tag.
 const BODY_LEN: usize = 16 + 16;
+/// Length of a recipient: the ML-KEM-768 encapsulation key and the X25519 key.
+const RECIPIENT_LEN: usize = 1184 + 32;
 
 type Kem = kem::MlKem768X25519;
 
@@ -193,7 +195,17 @@ impl std::str::FromStr for Recipient {
             |_| "invalid Bech32 encoding",
             |hrp| (hrp == RECIPIENT_HRP).then_some(()).ok_or("incorrect HRP"),
             |_, bytes| {
-                kem::PublicKey::from_bytes(&bytes.collect::<Vec<u8>>())
+                let bytes = bytes.collect::<Vec<u8>>();
+                // The same check `from_bytes` makes, with its own message.
+                if let Some(x) = (bytes.len() == RECIPIENT_LEN)
+                    .then(|| <&[u8; 32]>::try_from(&bytes[RECIPIENT_LEN - 32..]).ok())
+                    .flatten()
+                {
+                    if crate::keys::checks::x25519_is_low_order(x) {
+                        return Err("its X25519 key is a point of small order, so X25519 would add nothing to ML-KEM");
+                    }
+                }
+                kem::PublicKey::from_bytes(&bytes)
                     .map(Recipient)
                     .map_err(|_| "invalid recipient")
             },
@@ -397,17 +409,13 @@ mod kem {
                 return Err(HpkeError::ValidationError);
             }
 
-            let ek_x = X25519Public::from(<[u8; 32]>::try_from(encoded_x).expect("correct length"));
+            let encoded_x: [u8; 32] = encoded_x.try_into().expect("correct length");
             // Reject low-order X25519 points (the shared secret would be all zero for
             // every sender, and encryption would have nothing contributory from X25519).
-            // Every clamped scalar is a multiple of the cofactor, so one fixed scalar
-            // tells low-order points apart from all others.
-            if !StaticSecret::from([1u8; 32])
-                .diffie_hellman(&ek_x)
-                .was_contributory()
-            {
+            if crate::keys::checks::x25519_is_low_order(&encoded_x) {
                 return Err(HpkeError::ValidationError);
             }
+            let ek_x = X25519Public::from(encoded_x);
 
             Ok(Self { ek_pq, ek_x })
         }
