@@ -76,6 +76,13 @@ fn with_top_bit(list: &[&str]) -> Vec<[u8; 32]> {
         .collect()
 }
 
+/// [`with_top_bit`] of a list of seven points: all fourteen encodings.
+fn all_fourteen(list: &[&str]) -> Vec<[u8; 32]> {
+    let keys = with_top_bit(list);
+    assert_eq!(keys.len(), 14);
+    keys
+}
+
 fn put_string(out: &mut Vec<u8>, s: &[u8]) {
     out.extend((s.len() as u32).to_be_bytes());
     out.extend(s);
@@ -191,10 +198,7 @@ fn seal_out(home: &Path) -> PathBuf {
 #[test]
 fn every_small_order_ed25519_key_is_refused_by_seal_r() {
     let home = tempfile::tempdir().unwrap();
-    let keys = with_top_bit(&ED25519_LOW_ORDER);
-    assert_eq!(keys.len(), 14);
-    for key in &keys {
-        let line = ed25519_line(key);
+    for line in all_fourteen(&ED25519_LOW_ORDER).iter().map(ed25519_line) {
         let out = seal_out(home.path());
         let got = run(
             home.path(),
@@ -278,12 +282,8 @@ fn a_stored_contact_with_a_small_order_key_is_refused_by_seal() {
     )
     .unwrap();
     let got = run(home.path(), &["seal", "-r", "@mallory", "-a"]);
-    assert_error(
-        &got,
-        2,
-        &format!("contact file '{}' line 2: ", file.display()),
-        ED25519_MESSAGE,
-    );
+    let start = format!("contact file '{}' line 2: ", file.display());
+    assert_error(&got, 2, &start, ED25519_MESSAGE);
 }
 
 #[test]
@@ -292,21 +292,16 @@ fn an_ssh_identity_holding_a_small_order_public_key_is_refused_by_seal_i() {
     for key in with_top_bit(&ED25519_LOW_ORDER) {
         let file = home.path().join("id_ed25519");
         std::fs::write(&file, openssh_private_key(&key, &[9; 32])).unwrap();
-        let got = run(home.path(), &["seal", "-i", file.to_str().unwrap(), "-a"]);
-        assert_error(
-            &got,
-            2,
-            &format!("identity file '{}': ", file.display()),
-            ED25519_MESSAGE,
-        );
+        let path = file.to_str().unwrap();
         // keygen -y does not print it as anyone's recipient either.
-        let got = run(home.path(), &["keygen", "-y", file.to_str().unwrap()]);
-        assert_error(
-            &got,
-            2,
-            &format!("identity file '{}': ", file.display()),
-            ED25519_MESSAGE,
-        );
+        for args in [
+            ["seal", "-i", path, "-a"].as_slice(),
+            &["keygen", "-y", path],
+        ] {
+            let got = run(home.path(), args);
+            let start = format!("identity file '{}': ", file.display());
+            assert_error(&got, 2, &start, ED25519_MESSAGE);
+        }
     }
     // The same file with its real public key seals to itself.
     let file = home.path().join("id_real");
@@ -319,8 +314,7 @@ fn an_ssh_identity_holding_a_small_order_public_key_is_refused_by_seal_i() {
 #[test]
 fn every_low_order_x25519_key_is_refused_without_a_panic() {
     let home = tempfile::tempdir().unwrap();
-    let keys = with_top_bit(&X25519_LOW_ORDER);
-    assert_eq!(keys.len(), 14);
+    let keys = all_fourteen(&X25519_LOW_ORDER);
     for u in &keys {
         let r = age1(u);
         let got = run(home.path(), &["seal", "-r", &r, "-a"]);
@@ -474,18 +468,13 @@ fn an_ssh_ed25519_stanza_built_the_same_way_with_an_honest_share_opens() {
     let dh = esk.diffie_hellman(&pk);
     let shared = tweak.diffie_hellman(&x25519_dalek::PublicKey::from(*dh.as_bytes()));
     let (identity, file) = ssh_file_with_share(home.path(), share.to_bytes(), *shared.as_bytes());
-    let out = lockbox(home.path())
-        .args(["open", "-i"])
-        .arg(&identity)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.stdout, b"secret");
+    let args = [
+        "open",
+        "-i",
+        common::path_str(&identity),
+        common::path_str(&file),
+    ];
+    assert_eq!(common::lockbox_ok(home.path(), &args, b""), b"secret");
 }
 
 /// A 2048-bit odd modulus, as an SSH mpint.
