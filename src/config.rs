@@ -34,3 +34,19 @@ pub(crate) fn config_dir() -> anyhow::Result<PathBuf> {
         .into()),
     }
 }
+
+/// The default identity file, or a usage error when it does not exist:
+/// "`{missing}` the default identity file 'PATH' does not exist", with
+/// `hint`.
+pub(crate) fn existing_default_identity(missing: &str, hint: &str) -> anyhow::Result<PathBuf> {
+    let path = default_identity_path()?;
+    if !path.exists() {
+        return Err(Error::usage(format!(
+            "{missing} the default identity file {} does not exist",
+            crate::error::quote(&path)
+        ))
+        .hint(hint)
+        .into());
+    }
+    Ok(path)
+}

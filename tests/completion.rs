@@ -69,11 +69,7 @@ fn complete(home: &Path, words: &[&str]) -> Vec<String> {
         .env("PATH", path)
         .output()
         .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "bash failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let mut reply: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -139,19 +135,15 @@ fn the_rest_is_clap_completion() {
 
 #[test]
 fn contact_list_names_prints_names_only() {
-    let home = home_with_contacts();
-    lockbox(home.path())
-        .args(["contact", "list", "--names"])
-        .assert()
-        .success()
-        .stdout("alice\nbob\n")
-        .stderr("");
+    let names = |home: &tempfile::TempDir, expected: &'static str| {
+        lockbox(home.path())
+            .args(["contact", "list", "--names"])
+            .assert()
+            .success()
+            .stdout(expected)
+            .stderr("");
+    };
+    names(&home_with_contacts(), "alice\nbob\n");
     // No contacts: nothing at all, and success (completion stays quiet).
-    let empty = tempfile::tempdir().unwrap();
-    lockbox(empty.path())
-        .args(["contact", "list", "--names"])
-        .assert()
-        .success()
-        .stdout("")
-        .stderr("");
+    names(&tempfile::tempdir().unwrap(), "");
 }

@@ -508,6 +508,14 @@ fn can_open(text: &str) -> &str {
 }
 
 /// The default identity file of `home`, made by keygen: its recipient.
+/// A new home folder with a default identity: the folder and the
+/// identity's recipient.
+fn home_with_default_identity() -> (tempfile::TempDir, String) {
+    let home = tempfile::tempdir().unwrap();
+    let recipient = default_identity(home.path());
+    (home, recipient)
+}
+
 fn default_identity(home: &Path) -> String {
     let out = lockbox(home).args(["keygen", "-q"]).output().unwrap();
     common::assert_success(&out);
@@ -526,9 +534,8 @@ fn fingerprint(recipient: &str) -> String {
 
 #[test]
 fn says_which_identities_open_the_file() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, mine) = home_with_default_identity();
     let h = home.path();
-    let mine = default_identity(h);
     let (bob, bob_r) = keypair(h, "bob.key", false);
     let (pq, pq_r) = keypair(h, "pq.key", true);
     let f = h.join("doc.age");
@@ -586,9 +593,8 @@ fn says_which_identities_open_the_file() {
 
 #[test]
 fn a_changed_header_is_tampered_for_the_identity_that_unwraps_it() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, mine) = home_with_default_identity();
     let h = home.path();
-    let mine = default_identity(h);
     let mut sealed = common::seal_stdin(h, &[&mine], false, b"hi");
     // Flip one bit in the middle of the MAC.
     let mac = header_len(&sealed) - 20;
@@ -604,10 +610,9 @@ fn a_changed_header_is_tampered_for_the_identity_that_unwraps_it() {
 
 #[test]
 fn asks_no_passphrase_and_says_which_need_one() {
-    let Some(ssh_keygen) = common::peer("ssh-keygen") else {
+    let Some((ssh_keygen, home)) = ssh_keygen_and_home() else {
         return;
     };
-    let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let mine = default_identity(h);
     std::fs::write(h.join("pw"), "a passphrase\n").unwrap();
@@ -690,10 +695,9 @@ fn asks_no_passphrase_and_says_which_need_one() {
 
 #[test]
 fn ssh_stanzas_name_the_contact_or_ssh_key_of_their_tag() {
-    let Some(ssh_keygen) = common::peer("ssh-keygen") else {
+    let Some((ssh_keygen, home)) = ssh_keygen_and_home() else {
         return;
     };
-    let home = tempfile::tempdir().unwrap();
     let h = home.path();
     std::fs::create_dir(h.join(".ssh")).unwrap();
     let mut keys = Vec::new();
@@ -809,9 +813,8 @@ fn hostile_headers_get_bounded_work() {
     // 20,000 X25519 stanzas for nobody (the most a header may hold), read
     // with two identities: 10,000 unwraps are tried in all, the rest is
     // "not tried", whatever the header.
-    let home = tempfile::tempdir().unwrap();
+    let (home, _) = home_with_default_identity();
     let h = home.path();
-    let _ = default_identity(h);
     let (other, _) = keypair(h, "other.key", false);
     let mut f = b"age-encryption.org/v1\n".to_vec();
     for i in 0..20_000u32 {
@@ -846,9 +849,8 @@ fn hostile_headers_get_bounded_work() {
 
 #[test]
 fn a_broken_default_identity_is_reported_and_a_broken_i_is_an_error() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, r) = home_with_default_identity();
     let h = home.path();
-    let r = default_identity(h);
     let f = h.join("doc.age");
     std::fs::write(&f, common::seal_stdin(h, &[&r], false, b"hi")).unwrap();
     let default = h.join(".config/lockbox/identity.txt");
@@ -868,4 +870,11 @@ fn a_broken_default_identity_is_reported_and_a_broken_i_is_an_error() {
         .code(1)
         .stdout("")
         .stderr(error_line("'missing.key'"));
+}
+
+/// `ssh-keygen` (or `None`, with a notice, when it is missing) and a new
+/// home folder.
+fn ssh_keygen_and_home() -> Option<(std::path::PathBuf, tempfile::TempDir)> {
+    let ssh_keygen = common::peer("ssh-keygen")?;
+    Some((ssh_keygen, tempfile::tempdir().unwrap()))
 }

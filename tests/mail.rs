@@ -317,20 +317,19 @@ fn broken_blocks_in_mails_are_refused_naming_the_line() {
 
     // Quoting that changes inside the block.
     let mut lines: Vec<String> = block.iter().map(|l| format!("> {l}\n")).collect();
-    lines[2] = format!(">{}\n", block[2]);
-    let mail = format!("Alice wrote:\n{}", lines.concat());
-    refused(
-        &env,
-        &mail,
-        "line 4 is quoted with '>' but the begin line of its block (line 2) is quoted with '> '",
-    );
-    lines[2] = format!("{}\n", block[2]);
-    let mail = format!("Alice wrote:\n{}", lines.concat());
-    refused(
-        &env,
-        &mail,
-        "line 4 is not quoted but the begin line of its block (line 2) is quoted with '> '",
-    );
+    for (quote, why) in [
+        (
+            ">",
+            "line 4 is quoted with '>' but the begin line of its block (line 2) is quoted with '> '",
+        ),
+        (
+            "",
+            "line 4 is not quoted but the begin line of its block (line 2) is quoted with '> '",
+        ),
+    ] {
+        lines[2] = format!("{quote}{}\n", block[2]);
+        refused(&env, &format!("Alice wrote:\n{}", lines.concat()), why);
+    }
 
     // A begin line and no end line: the mail was cut.
     let mail = format!("Hi Bob,\n\n{}", quote(&block[..3], "", "\n"));
@@ -424,12 +423,7 @@ fn a_hostile_prelude_is_read_in_bounded_memory() {
     });
     let out = child.wait_with_output().unwrap();
     let written = writer.join().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     written.unwrap();
     assert_eq!(out.stdout, MESSAGE.as_bytes());
 }

@@ -146,8 +146,9 @@ fn lockbox_uses_a_protected_identity_everywhere() {
         .assert()
         .code(1)
         .stderr(error_line("wrong passphrase for identity file '"));
-    lockbox(h)
-        .env("LOCKBOX_PASSPHRASE", "wrong")
+    let mut keygen_y = lockbox(h);
+    keygen_y.env("LOCKBOX_PASSPHRASE", "wrong");
+    keygen_y
         .args(["keygen", "-y"])
         .arg(&key)
         .assert()

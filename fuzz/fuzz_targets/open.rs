@@ -37,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
                     | Error::Truncated(..)
                     | Error::NoMatch(_)
                     | Error::WorkFactor(_)
+                    | Error::Memory { .. }
             ),
             "an open failed outside the classes: {e}"
         );

@@ -7,7 +7,7 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 
 use crate::cli::KeygenArgs;
-use crate::error::{quote, Error};
+use crate::error::quote;
 use crate::keys::{self, pq};
 use crate::passphrase::PassphraseSource;
 
@@ -23,15 +23,10 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
             // Nobody types an identity: on a terminal, -y means yours
             // (issue 13).
             None if crate::io::input_is_terminal(None) => {
-                let path = crate::config::default_identity_path()?;
-                if !path.exists() {
-                    return Err(Error::usage(format!(
-                        "no FILE given, and the default identity file {} does not exist",
-                        quote(&path)
-                    ))
-                    .hint("name the identity file: 'lockbox keygen -y FILE', or pipe it in")
-                    .into());
-                }
+                let path = crate::config::existing_default_identity(
+                    "no FILE given, and",
+                    "name the identity file: 'lockbox keygen -y FILE', or pipe it in",
+                )?;
                 if !args.quiet {
                     eprintln!(
                         "lockbox: reading the default identity file {}",

@@ -165,17 +165,12 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
-    let default = crate::config::default_identity_path()?;
-    if !default.exists() && have_passphrase {
+    if have_passphrase && !crate::config::default_identity_path()?.exists() {
         return Ok(Vec::new());
     }
-    if !default.exists() {
-        return Err(Error::usage(format!(
-            "missing identity: no -i/--identity given and the default identity file {} does not exist",
-            quote(&default)
-        ))
-        .hint("use -i/--identity FILE, or create an identity with 'lockbox keygen'")
-        .into());
-    }
+    let default = crate::config::existing_default_identity(
+        "missing identity: no -i/--identity given and",
+        "use -i/--identity FILE, or create an identity with 'lockbox keygen'",
+    )?;
     Ok(vec![default])
 }

@@ -102,14 +102,7 @@ _lockbox_dynamic() {{
         "complete -F _lockbox_dynamic ",
         2,
     );
-    let registration = script
-        .find("\nif [[ \"${BASH_VERSINFO[0]}\" -eq 4")
-        .expect("clap's bash script ends with its registration");
-    format!(
-        "{}{wrapper}{}",
-        &script[..registration],
-        &script[registration..]
-    )
+    insert_before(&script, "\nif [[ \"${BASH_VERSINFO[0]}\" -eq 4", &wrapper)
 }
 
 /// zsh: the sites' actions become `_lockbox_contacts`, defined before
@@ -162,13 +155,10 @@ _lockbox_contacts() {{
 
 "#
     );
-    let registration = script
-        .find("if [ \"$funcstack[1]\" = \"_lockbox\" ]; then")
-        .expect("clap's zsh script ends with its registration");
-    format!(
-        "{}{function}{}",
-        &script[..registration],
-        &script[registration..]
+    insert_before(
+        &script,
+        "if [ \"$funcstack[1]\" = \"_lockbox\" ]; then",
+        &function,
     )
 }
 
@@ -210,4 +200,13 @@ fn fish(script: String) -> String {
          complete -c lockbox -n \"__fish_lockbox_using_subcommand contact; and __fish_seen_subcommand_from {}\" {names}\n",
         contact_subcommands.join(" ")
     )
+}
+
+/// `script` with `text` inserted before `registration`, the line where
+/// clap's script registers its completion function.
+fn insert_before(script: &str, registration: &str, text: &str) -> String {
+    let at = script
+        .find(registration)
+        .expect("clap's script ends with its registration");
+    format!("{}{text}{}", &script[..at], &script[at..])
 }
