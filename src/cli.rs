@@ -449,6 +449,14 @@ pub(crate) struct SealArgs {
     #[arg(short, long)]
     pub armor: bool,
 
+    /// Sign as the sender with the default identity ($LOCKBOX_IDENTITY, else the default identity file): each recipient can check who sealed the file
+    #[arg(short, long)]
+    pub sign: bool,
+
+    /// Sign with the first X25519 or post-quantum identity in FILE (implies --sign)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub sign_with: Option<PathBuf>,
+
     /// Write the sealed file to OUT ('-' for stdout); a new file gets mode 0666 minus the umask
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
@@ -478,6 +486,10 @@ pub(crate) struct OpenArgs {
     /// Write the plaintext to OUT ('-' for stdout), with mode 0600 minus the umask
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
+
+    /// Require a verified sender seal by WHO (a contact name, @NAME, age1... or age1pq1...); repeatable: any of them
+    #[arg(long = "from", value_name = "WHO")]
+    pub from: Vec<String>,
 
     /// The sealed file, or a saved mail holding an armored block, to open (stdin when absent or '-')
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]

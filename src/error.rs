@@ -15,11 +15,19 @@ pub(crate) enum Exit {
     NoMatch = 3,
     /// The input is not a valid sealed file, or was altered or truncated.
     Invalid = 4,
+    /// The file is not sealed by the sender that `open --from` asked for.
+    NotFrom = 5,
 }
 
 impl Exit {
     /// Every status but success, in order.
-    pub(crate) const ALL: [Exit; 4] = [Exit::Failure, Exit::Usage, Exit::NoMatch, Exit::Invalid];
+    pub(crate) const ALL: [Exit; 5] = [
+        Exit::Failure,
+        Exit::Usage,
+        Exit::NoMatch,
+        Exit::Invalid,
+        Exit::NotFrom,
+    ];
 
     /// What the status means, in a few words (`--help`).
     pub(crate) fn summary(self) -> &'static str {
@@ -28,6 +36,7 @@ impl Exit {
             Exit::Usage => "usage error",
             Exit::NoMatch => "no identity matched (the file is not addressed to you)",
             Exit::Invalid => "the input is not a valid sealed file, or was altered or truncated",
+            Exit::NotFrom => "not sealed by the sender asked for with --from",
         }
     }
 }
@@ -139,6 +148,10 @@ pub(crate) fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
         | FormatError::Hmac
         | FormatError::Payload(_)
         | FormatError::Truncated(..) => (Exit::Invalid, Vec::new()),
+        FormatError::SenderSeal(_) => (
+            Exit::Invalid,
+            vec!["nothing was released; ask the sender to send the file again, directly".into()],
+        ),
         FormatError::MixedRecipients { postquantum: true } => (
             Exit::Usage,
             vec![
