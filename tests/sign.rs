@@ -33,7 +33,7 @@ fn load_vectors() -> Vec<Vector> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| !p.extension().is_some_and(|e| e == "md"))
+        .filter(|p| p.extension().is_none_or(|e| e != "md"))
         .collect();
     paths.sort();
     paths
@@ -499,7 +499,8 @@ fn the_sender_stanza_moved_doubled_emptied_or_with_arguments() {
     let key = file_key_as(&parts, &p.bob.0);
     let seal = parts.stanzas.last().unwrap().clone();
     assert_eq!(seal.0, "lockbox-sender");
-    let edits: Vec<(&str, Box<dyn Fn(&mut Vec<(String, Vec<u8>)>)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Vec<(String, Vec<u8>)>)>;
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "is not the last stanza",
             Box::new(|s| {
