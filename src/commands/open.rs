@@ -101,11 +101,11 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
         seal = None;
     }
     if seal.is_none() && !wanted.is_empty() {
-        return Err(not_from(
-            args,
-            &wanted,
-            "nobody signed it (the file is unsigned)",
-        ));
+        return Err(
+            not_from(args, &wanted, "nobody signed it (the file is unsigned)")
+                .hint("ask the sender to seal it with 'lockbox seal --sign'")
+                .into(),
+        );
     }
 
     let total = input_size(args.input.as_deref());
@@ -304,7 +304,11 @@ fn describe_sender(a: &[u8; 32]) -> String {
 fn report_sender(args: &OpenArgs, wanted: &[Wanted], sender: &[u8; 32]) -> anyhow::Result<()> {
     let who = describe_sender(sender);
     if !wanted.is_empty() && !wanted.iter().any(|w| w.keys.contains(sender)) {
-        return Err(not_from(args, wanted, &format!("it is sealed by {who}")));
+        return Err(not_from(args, wanted, &format!("it is sealed by {who}"))
+            .hint(
+                "if you expected it from them, ask how they sent it: another key, or someone else",
+            )
+            .into());
     }
     if !args.run.quiet {
         eprintln!("lockbox: sealed by {who}");
@@ -313,7 +317,7 @@ fn report_sender(args: &OpenArgs, wanted: &[Wanted], sender: &[u8; 32]) -> anyho
 }
 
 /// The `--from` refusal (exit 5): nothing was released.
-fn not_from(args: &OpenArgs, wanted: &[Wanted], why: &str) -> anyhow::Error {
+fn not_from(args: &OpenArgs, wanted: &[Wanted], why: &str) -> Error {
     let names: Vec<String> = wanted.iter().map(|w| quote(&w.name)).collect();
     Error::new(
         crate::error::Exit::NotFrom,
@@ -323,6 +327,5 @@ fn not_from(args: &OpenArgs, wanted: &[Wanted], why: &str) -> anyhow::Error {
             names.join(" or ")
         ),
     )
-    .hint("nothing was released; ask the sender to seal it with 'lockbox seal --sign'")
-    .into()
+    .hint("nothing was released")
 }
