@@ -635,3 +635,40 @@ fn signed_files_open_in_typage() {
         assert!(typage.decrypt(secret, false, &file) == plain, "pq {pq}");
     }
 }
+
+#[test]
+fn a_protected_identity_signs_with_its_passphrase() {
+    let p = party(false);
+    let h = p.home.path();
+    let key = h.join("protected.age");
+    let mut cmd = lockbox(h);
+    cmd.env("LOCKBOX_PASSPHRASE", "correct horse battery staple");
+    let (protected_recipient, _) = common::keygen_with(cmd, &key, &["--protect"]);
+    let pass = h.join("pass.txt");
+    std::fs::write(&pass, "correct horse battery staple\n").unwrap();
+    let file = h.join("p.age");
+    lockbox(h)
+        .args([
+            "seal",
+            "--sign-with",
+            path_str(&key),
+            "--passphrase-file",
+            path_str(&pass),
+        ])
+        .args(["-r", &p.bob.1, "-o", path_str(&file)])
+        .write_stdin("from the protected key")
+        .assert()
+        .success();
+    let out = open(h, &p.bob.0, &file, &["--from", &protected_recipient]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, b"from the protected key");
+    // The default identity, from $LOCKBOX_IDENTITY, signs with --sign.
+    lockbox(h)
+        .env("LOCKBOX_IDENTITY", &p.alice.0)
+        .args(["seal", "--sign", "-r", &p.bob.1, "-o", path_str(&file)])
+        .write_stdin("hi")
+        .assert()
+        .success();
+    let out = open(h, &p.bob.0, &file, &["--from", "alice"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -46,6 +46,7 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     if args.passphrase_source.passphrase_file.is_some()
         && !args.passphrase
         && args.identities.is_empty()
+        && args.sign_with.is_none()
     {
         return Err(Error::usage(
             "--passphrase-file is only used with -p/--passphrase or a protected -i/--identity file when sealing",
