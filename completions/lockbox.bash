@@ -305,7 +305,7 @@ _lockbox() {
             return 0
             ;;
         lockbox__subcmd__open)
-            opts="-i -o -j -q -h -V --identity --passphrase-file --max-work-factor --output --threads --quiet --help --version"
+            opts="-i -o -j -q -h -V --identity --passphrase-file --max-work-factor --output --from --threads --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -390,6 +390,10 @@ _lockbox() {
                     fi
                     return 0
                     ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -406,7 +410,7 @@ _lockbox() {
             return 0
             ;;
         lockbox__subcmd__seal)
-            opts="-r -R -i -p -a -o -j -q -h -V --recipient --recipients-file --identity --passphrase --passphrase-file --armor --output --threads --quiet --help --version"
+            opts="-r -R -i -p -a -s -o -j -q -h -V --recipient --recipients-file --identity --passphrase --passphrase-file --armor --sign --sign-with --output --threads --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -481,6 +485,21 @@ _lockbox() {
                     return 0
                     ;;
                 --passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --sign-with)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"

@@ -43,10 +43,12 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s r -l recipient 
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s R -l recipients-file -d 'Seal to the recipients listed in FILE (\'-\' for stdin); repeatable' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s i -l identity -d 'Seal to the recipient of the identity in FILE; repeatable' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -l passphrase-file -d 'Read the passphrase from the first line of FILE (\'-\' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
+complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -l sign-with -d 'Sign with the first X25519 or post-quantum identity in FILE (implies --sign)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s o -l output -d 'Write the sealed file to OUT (\'-\' for stdout); a new file gets mode 0666 minus the umask' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s p -l passphrase -d 'Seal with a passphrase instead of recipients'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s a -l armor -d 'Write ASCII armor (PEM) instead of binary'
+complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s s -l sign -d 'Sign as the sender with the default identity ($LOCKBOX_IDENTITY, else the default identity file): each recipient can check who sealed the file'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s q -l quiet -d 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockbox -n "__fish_lockbox_using_subcommand seal" -s V -l version -d 'Print version'
@@ -54,6 +56,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s i -l identity -
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l passphrase-file -d 'Read the passphrase from the first line of FILE (\'-\' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l max-work-factor -d 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt\'s N)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s o -l output -d 'Write the plaintext to OUT (\'-\' for stdout), with mode 0600 minus the umask' -r -F
+complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l from -d 'Require a verified sender seal by WHO (a contact name, @NAME, age1... or age1pq1...); repeatable: any of them' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s q -l quiet -d 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s h -l help -d 'Print help (see more with \'--help\')'

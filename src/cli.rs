@@ -168,7 +168,19 @@ purpose at most: INPUT absent or '-', -R - and -i - exclude each other.
 
 A message typed on the terminal (stdin is a terminal) is sealed when the input ends \
 (Ctrl-D): nothing is written while you type, then the whole output at once (at most \
-16 MiB).";
+16 MiB).
+
+-s/--sign proves to each recipient who sealed the file (a lockbox-sender stanza, \
+lockbox-sender/v1): it signs with the default identity ($LOCKBOX_IDENTITY, else \
+$XDG_CONFIG_HOME/lockbox/identity.txt), or with the first X25519 or post-quantum identity in \
+--sign-with FILE (a protected file asks for its passphrase). Only the recipients can see who \
+sealed the file, and they can't prove it to anyone else (deniable). X25519 (age1...) and \
+post-quantum (age1pq1...) recipients can verify the seal; SSH and plugin recipients open the \
+file but can't, and one warning names them. --sign is refused (exit 2) with -p/--passphrase \
+and when no recipient can verify. The file stays an ordinary age file: age, rage and typage \
+open it and ignore the seal. The seal covers the whole payload, so a signed file is written \
+in one pass to -o FILE (the header last), and through an unlinked temporary file (mode 0600, \
+ciphertext only) to stdout or with -a/--armor.";
 
 const SEAL_EXAMPLES: &str = "\
 Examples:
@@ -176,7 +188,8 @@ Examples:
   lockbox seal -r bob -r @carol -o doc.age doc.pdf           to two contacts
   lockbox seal -R friends.txt -a < notes.txt > notes.age     armored, to everyone in friends.txt
   tar cz photos | lockbox seal -i ~/.config/lockbox/identity.txt > photos.tgz.age   to yourself
-  lockbox seal -p -o secrets.age secrets.txt                 with a passphrase (asked twice)";
+  lockbox seal -p -o secrets.age secrets.txt                 with a passphrase (asked twice)
+  lockbox seal --sign -r bob -o doc.age doc.pdf              signed: bob can check you sealed it";
 
 const OPEN_LONG: &str = "\
 Open INPUT (a sealed file, or stdin when absent or '-') and write the plaintext to OUT \
@@ -223,7 +236,23 @@ anything is written. Of INPUT (absent or '-'), -i - and --passphrase-file -, onl
 On stdout, each 64 KiB chunk is written only after it has authenticated (the same chunks \
 whatever -j/--threads), and the exit status is non-zero if anything later fails. Plaintext bound for a terminal (stdout, or a \
 terminal named by -o such as /dev/tty) is held until it has all authenticated, and refused \
-if it holds control characters.";
+if it holds control characters.
+
+A file with a sender seal (sealed with 'lockbox seal --sign') is verified before a byte is \
+released, to stdout or to -o, and stderr says who sealed it: 'lockbox: sealed by alice \
+(verified contact)', '(contact, fingerprints never compared)', or 'sealed by age1... \
+(fingerprint XXXX ...; not one of your contacts)'. A sender whose key is the X25519 half of \
+a contact's post-quantum recipient is that contact. -q/--quiet silences the line; an unsigned \
+file says nothing. A seal that does not verify is exit 4 with nothing released: the file was \
+altered by someone who could open it, or forwarded. To -o the plaintext goes to the temporary \
+file, renamed only once verified; to stdout the ciphertext is spooled to an unlinked temporary \
+file (mode 0600) and decrypted from there once verified: no plaintext is written to disk. \
+Opened with only SSH or plugin identities, a seal can't be verified: a note says so and the \
+file counts as unsigned.
+
+--from WHO (repeatable; a contact name, @NAME, age1... or age1pq1...) requires a verified \
+seal by one of them: an unsigned file, or one sealed by someone else, is exit 5 with nothing \
+released, and the message says who sealed it or that nobody did.";
 
 const OPEN_EXAMPLES: &str = "\
 Examples:
@@ -231,13 +260,16 @@ Examples:
   lockbox open -i alice.key < msg.age      plaintext on stdout
   lockbox open mail.txt                    the block in a mail you saved
   lockbox open                             paste the block; it opens at its end line
-  lockbox open --passphrase-file pw.txt -o secrets.txt secrets.age   passphrase from a file, for scripts";
+  lockbox open --passphrase-file pw.txt -o secrets.txt secrets.age   passphrase from a file, for scripts
+  lockbox open --from alice -o doc.pdf doc.age   only if alice sealed it (else exit 5)";
 
 const INSPECT_LONG: &str = "\
 Show what a sealed file (INPUT, or stdin when absent or '-') says about itself, without \
 opening it and needing no identity: whether it is armored, the recipient stanza types and \
-how many of each, whether it is post-quantum, the header and payload sizes, and the plaintext \
-size they imply. It reads what 'lockbox open' reads: binary or armored files, and the armored \
+how many of each, whether it is post-quantum, whether it has a sender seal ('sealed by \
+someone (only recipients can see who)' or 'not signed'), the header and payload sizes, and \
+the plaintext size they imply. The sender stanza is not a recipient: it is not counted among \
+the stanzas nor in the post-quantum rule. It reads what 'lockbox open' reads: binary or armored files, and the armored \
 block in a saved mail or other text (see lockbox-open(1)); the armor overhead of a block in \
 a text counts the text around it.
 
@@ -249,6 +281,7 @@ With --json, one JSON object on stdout. Its fields are stable: \
 armored (boolean), stanzas (the stanza types, in file order), \
 postquantum (\"yes\", \"no\" or \"unknown\": \"no\" when any stanza is of a classic type, \
 \"yes\" when all are post-quantum, \"unknown\" otherwise, for example plugin stanzas), \
+sender_sealed (boolean: whether the file has a lockbox-sender seal), \
 header_size (bytes of the binary header, MAC line included), \
 payload_size (bytes after the header: the 16-byte nonce and the sealed chunks), \
 plaintext_size (the plaintext size that payload_size implies: payload_size minus the nonce \
@@ -569,6 +602,14 @@ pub(crate) struct SealArgs {
     #[arg(short, long)]
     pub armor: bool,
 
+    /// Sign as the sender with the default identity ($LOCKBOX_IDENTITY, else the default identity file): each recipient can check who sealed the file
+    #[arg(short, long)]
+    pub sign: bool,
+
+    /// Sign with the first X25519 or post-quantum identity in FILE (implies --sign)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub sign_with: Option<PathBuf>,
+
     /// Write the sealed file to OUT ('-' for stdout); a new file gets mode 0666 minus the umask
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
@@ -598,6 +639,10 @@ pub(crate) struct OpenArgs {
     /// Write the plaintext to OUT ('-' for stdout), with mode 0600 minus the umask
     #[arg(short, long, value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
+
+    /// Require a verified sender seal by WHO (a contact name, @NAME, age1... or age1pq1...); repeatable: any of them
+    #[arg(long = "from", value_name = "WHO")]
+    pub from: Vec<String>,
 
     /// The sealed file, or a saved mail holding an armored block, to open (stdin when absent or '-')
     #[arg(value_name = "INPUT", value_hint = ValueHint::FilePath)]

@@ -15,6 +15,8 @@ pub(crate) enum Exit {
     NoMatch = 3,
     /// The input is not a valid sealed file, or was altered or truncated.
     Invalid = 4,
+    /// The file is not sealed by the sender that `open --from` asked for.
+    NotFrom = 5,
     /// The reader of the plaintext stopped early (`open | head`): the
     /// status of a pipe writer killed by SIGPIPE (128 + 13), as age gives,
     /// and no error line.
@@ -23,11 +25,12 @@ pub(crate) enum Exit {
 
 impl Exit {
     /// Every status but success, in order.
-    pub(crate) const ALL: [Exit; 5] = [
+    pub(crate) const ALL: [Exit; 6] = [
         Exit::Failure,
         Exit::Usage,
         Exit::NoMatch,
         Exit::Invalid,
+        Exit::NotFrom,
         Exit::ClosedPipe,
     ];
 
@@ -40,6 +43,7 @@ impl Exit {
                 "no identity matched, or an incorrect passphrase (the file is not for you)"
             }
             Exit::Invalid => "the input is not a valid sealed file, or was altered or truncated",
+            Exit::NotFrom => "not sealed by the sender asked for with --from",
             Exit::ClosedPipe => "open's reader stopped early (as 'open | head'), quietly",
         }
     }
@@ -152,6 +156,10 @@ pub(crate) fn classify_format(e: &FormatError) -> (Exit, Vec<String>) {
         | FormatError::Hmac
         | FormatError::Payload(_)
         | FormatError::Truncated(..) => (Exit::Invalid, Vec::new()),
+        FormatError::SenderSeal(_) => (
+            Exit::Invalid,
+            vec!["nothing was released; ask the sender to send the file again, directly".into()],
+        ),
         FormatError::MixedRecipients { postquantum: true } => (
             Exit::Usage,
             vec![

@@ -397,6 +397,16 @@ impl Output {
         })
     }
 
+    /// The temporary file behind an `-o` regular file, seekable, renamed
+    /// over the target only on [`Self::commit`]; `None` for stdout and
+    /// special files.
+    pub(crate) fn temp_file(&mut self) -> Option<&mut File> {
+        match &mut self.kind {
+            OutputKind::Atomic { temp, .. } => Some(temp.as_file_mut()),
+            _ => None,
+        }
+    }
+
     /// Whether the output is a terminal.
     pub(crate) fn is_terminal(&self) -> bool {
         match &self.kind {
@@ -482,6 +492,12 @@ impl Write for Output {
             OutputKind::Done => Err(io::Error::other("the output is already committed")),
         }
     }
+}
+
+/// An unlinked temporary file with mode 0600 (`tempfile::tempfile`): a
+/// ciphertext spool, gone on every exit path since it has no name.
+pub(crate) fn spool() -> anyhow::Result<File> {
+    tempfile::tempfile().context("failed to create a temporary file")
 }
 
 /// Whether stderr is a terminal (for progress bars and prompts).

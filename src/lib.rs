@@ -60,7 +60,9 @@ mod run;
 #[cfg(feature = "cli")]
 pub use run::run_main;
 
-pub use api::{open, seal, Decryptor, Encryptor, Error, Identity, Options, Part, Recipient};
+pub use api::{
+    open, seal, Decryptor, Encryptor, Error, Identity, Options, Part, Recipient, Sender,
+};
 
 /// The sizes of the age v1 payload: chunks of [`CHUNK`](layout::CHUNK)
 /// plaintext bytes, each sealed with a [`TAG`](layout::TAG)-byte tag, after

@@ -375,6 +375,7 @@ fn text_report() {
             "'{}': an age file (age-encryption.org/v1), ASCII-armored\n\
              sealed to:     X25519 (2)\n\
              post-quantum:  no (a classic stanza could be broken by a quantum computer)\n\
+             sender:        not signed\n\
              header:        {header} bytes\n\
              payload:       {} bytes (16-byte nonce and sealed chunks)\n\
              plaintext:     5 bytes, if it opens\n\

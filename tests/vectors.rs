@@ -145,7 +145,7 @@ fn open_with_library(v: &Vector, threads: usize) -> (Result<(), Error>, Vec<u8>)
     let mut options = Options::default();
     options.threads = threads;
     let mut out = Released::default();
-    let r = lockbox::open(&ids, &v.file[..], &mut out, &options);
+    let r = lockbox::open(&ids, &v.file[..], &mut out, &options).map(|_unsigned| ());
     (r, out.0)
 }
 

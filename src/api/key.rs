@@ -74,6 +74,15 @@ impl Recipient {
         }
     }
 
+    /// B_i of a recipient that can verify a sender seal (X25519 and
+    /// post-quantum ones).
+    pub(crate) fn sender_key(&self) -> Option<[u8; 32]> {
+        match &self.0 {
+            RecipientKind::Key(e) => keys::sender::recipient_key(e),
+            _ => None,
+        }
+    }
+
     pub(crate) fn as_age(&self) -> &dyn age::Recipient {
         match &self.0 {
             RecipientKind::Key(RecipientEntry::X25519(r)) => r,
@@ -209,6 +218,16 @@ impl Identity {
             IdentityKind::Custom(_) => Err(Error::InvalidIdentity(
                 "a custom identity does not tell its recipient".into(),
             )),
+        }
+    }
+
+    /// The X25519 key that signs and verifies sender seals: native and
+    /// post-quantum identities have one; passphrases, SSH and custom
+    /// identities do not.
+    pub(crate) fn sender_key(&self) -> Option<crate::format::sender::X25519Key> {
+        match &self.0 {
+            IdentityKind::Key(e) => keys::sender::identity_key(e),
+            _ => None,
         }
     }
 

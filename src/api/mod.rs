@@ -4,12 +4,25 @@
 
 mod key;
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 
 pub use crate::format::{FormatError as Error, Part};
 pub use key::{Identity, Recipient};
 
+use crate::format::sender::X25519Key;
 use crate::format::{self, SealOptions, Sealer, StreamOptions};
+
+/// Who sealed a file, as [`open`] found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Sender {
+    /// No sender seal (or none that the identities given can verify).
+    Unsigned,
+    /// Sealed by the holder of this X25519 key, verified: its `age1...`
+    /// recipient. For a post-quantum sender, the `age1...` form of the
+    /// X25519 half of its `age1pq1...` recipient.
+    SealedBy(String),
+}
 
 /// How to seal and open.
 ///
@@ -59,6 +72,10 @@ impl Options {
 pub struct Encryptor {
     sealer: Sealer,
     options: Options,
+    /// The sender's key and the verifiers' keys, when signing.
+    sender: Option<X25519Key>,
+    /// The keys of the recipients that can verify a sender seal, in order.
+    verifiers: Vec<[u8; 32]>,
 }
 
 impl Encryptor {
@@ -68,7 +85,46 @@ impl Encryptor {
         Ok(Self {
             sealer: Sealer::new(&refs)?,
             options: options.clone(),
+            sender: None,
+            verifiers: recipients
+                .iter()
+                .filter_map(Recipient::sender_key)
+                .collect(),
         })
+    }
+
+    /// Signs as `sender` ("sealed by", lockbox-sender/v1): each X25519 and
+    /// post-quantum recipient can check that `sender` sealed the file;
+    /// nobody else can tell who did. `sender` must be an X25519 or
+    /// post-quantum identity, and some recipient must be able to verify.
+    ///
+    /// ```
+    /// use lockbox::{Encryptor, Identity, Options, Sender};
+    ///
+    /// let (alice, bob) = (Identity::generate(), Identity::generate());
+    /// let mut sealed = Vec::new();
+    /// Encryptor::new(&[bob.to_recipient()?], &Options::default())?
+    ///     .sign(&alice)?
+    ///     .seal(&b"hi"[..], &mut sealed)?;
+    ///
+    /// let mut plain = Vec::new();
+    /// let sender = lockbox::open(&[bob], &sealed[..], &mut plain, &Options::default())?;
+    /// assert_eq!(sender, Sender::SealedBy(alice.to_recipient()?.to_string()));
+    /// # Ok::<(), lockbox::Error>(())
+    /// ```
+    pub fn sign(mut self, sender: &Identity) -> Result<Self, Error> {
+        let key = sender.sender_key().ok_or_else(|| {
+            Error::InvalidIdentity(
+                "only X25519 and post-quantum identities can sign as a sender".into(),
+            )
+        })?;
+        if self.verifiers.is_empty() {
+            return Err(format::sender_error(
+                crate::format::sender::SenderError::NoVerifier,
+            ));
+        }
+        self.sender = Some(key);
+        Ok(self)
     }
 
     /// Seals all of `input` into `output`. An `Encryptor` seals one
@@ -82,7 +138,53 @@ impl Encryptor {
             armor: self.options.armor,
             stream: self.options.stream(),
         };
-        self.sealer.seal(input, &mut output, opts, &mut |_| {})?;
+        match &self.sender {
+            // The seal covers the whole payload and goes in the header:
+            // the file is made in memory, then written.
+            Some(key) => {
+                let mut spool = std::io::Cursor::new(Vec::new());
+                self.sealer.seal_signed(
+                    key,
+                    &self.verifiers,
+                    input,
+                    &mut spool,
+                    opts.stream,
+                    &mut |_| {},
+                )?;
+                format::copy_sealed(&mut spool, &mut output, opts.armor)?;
+            }
+            None => self.sealer.seal(input, &mut output, opts, &mut |_| {})?,
+        }
+        output.flush()?;
+        Ok(())
+    }
+
+    /// Seals all of `input` into the seekable `output` (a file), binary:
+    /// as [`Self::seal`], but a signed file is written in one pass, the
+    /// header last, without holding it in memory.
+    pub fn seal_seekable<R: Read + Send, W: Write + Seek + Send>(
+        self,
+        input: R,
+        mut output: W,
+    ) -> Result<(), Error> {
+        let stream = self.options.stream();
+        match &self.sender {
+            Some(key) => self.sealer.seal_signed(
+                key,
+                &self.verifiers,
+                input,
+                &mut output,
+                stream,
+                &mut |_| {},
+            )?,
+            None => {
+                let opts = SealOptions {
+                    armor: false,
+                    stream,
+                };
+                self.sealer.seal(input, &mut output, opts, &mut |_| {})?
+            }
+        }
         output.flush()?;
         Ok(())
     }
@@ -125,14 +227,21 @@ impl<'a> Decryptor<'a> {
     }
 
     /// Opens the file with the first of `identities` that matches, writing
-    /// the plaintext to `output`. Each 64 KiB chunk is written only after
-    /// it authenticated; on an error, what was written is a prefix of the
-    /// plaintext and must not be trusted as the whole.
+    /// the plaintext to `output`, and says who sealed it.
+    ///
+    /// An unsigned file: each 64 KiB chunk is written only after it
+    /// authenticated; on an error, what was written is a prefix of the
+    /// plaintext and must not be trusted as the whole. A file with a sender
+    /// seal: the plaintext is held in memory until the seal is verified,
+    /// and nothing is written if it does not verify
+    /// ([`Error::SenderSeal`]). If no identity given has an X25519 key
+    /// (SSH, custom), the seal can't be verified and the file counts as
+    /// [`Sender::Unsigned`].
     pub fn open<W: Write + Send>(
         self,
         identities: &[Identity],
         mut output: W,
-    ) -> Result<(), Error> {
+    ) -> Result<Sender, Error> {
         let ids: Vec<Box<dyn age::Identity + '_>> = identities
             .iter()
             .map(|i| i.to_age(self.options.max_work_factor))
@@ -140,9 +249,29 @@ impl<'a> Decryptor<'a> {
         let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
         let key = format::unwrap_file_key(&self.sealed.header, &refs)?;
         let stream = self.options.stream();
-        format::open_payload(&key, self.sealed, &mut output, stream, &mut |_| {})?;
+        let keys: Vec<X25519Key> = identities.iter().filter_map(Identity::sender_key).collect();
+        let seal = format::sender_seal(&self.sealed.header, &key)?;
+        let sender = match seal {
+            Some(seal) if !keys.is_empty() => {
+                let mut held = zeroize::Zeroizing::new(Vec::new());
+                let pd = format::open_payload_hashed(
+                    &key,
+                    self.sealed.payload,
+                    &mut *held,
+                    stream,
+                    &mut |_| {},
+                )?;
+                let a = seal.verify(&pd, &keys).map_err(format::sender_error)?;
+                output.write_all(&held)?;
+                Sender::SealedBy(crate::keys::sender::x25519_recipient_string(&a))
+            }
+            _ => {
+                format::open_payload(&key, self.sealed, &mut output, stream, &mut |_| {})?;
+                Sender::Unsigned
+            }
+        };
         output.flush()?;
-        Ok(())
+        Ok(sender)
     }
 }
 
@@ -195,6 +324,6 @@ pub fn open<R: Read + Send, W: Write + Send>(
     input: R,
     output: W,
     options: &Options,
-) -> Result<(), Error> {
+) -> Result<Sender, Error> {
     Decryptor::new(input, options)?.open(identities, output)
 }

@@ -38,6 +38,10 @@ pub(crate) struct Report {
     pub plaintext_size: Result<u64, String>,
     /// Bytes the armor added to the binary file (0 when not armored).
     pub armor_overhead: u64,
+    /// Whether the header has a sender seal (`lockbox-sender`; who sealed
+    /// it only recipients can see). It is not a recipient: not in
+    /// `stanzas`, nor in the post-quantum rule.
+    pub sender_sealed: bool,
 }
 
 /// Counts the bytes read through it, shared with the caller.
@@ -97,8 +101,13 @@ pub(crate) fn inspect<R: Read + Send>(input: R) -> anyhow::Result<(Report, Heade
         .context("failed to read the payload")?;
     let header_size = sealed.header.size as u64;
     let raw = count.load(Ordering::Relaxed);
-    let stanzas = sealed.header.stanza_types();
+    let (seals, stanzas): (Vec<String>, Vec<String>) = sealed
+        .header
+        .stanza_types()
+        .into_iter()
+        .partition(|t| t == format::sender::STANZA_TAG);
     let report = Report {
+        sender_sealed: !seals.is_empty(),
         armored: sealed.armored,
         postquantum: keys::postquantum(&stanzas),
         stanzas,
@@ -346,6 +355,7 @@ pub(crate) fn to_json(r: &Report, a: &Answer) -> String {
     let _ = writeln!(out, "  \"armored\": {},", r.armored);
     let _ = writeln!(out, "  \"stanzas\": {},", list(&r.stanzas));
     let _ = writeln!(out, "  \"postquantum\": {},", json_string(r.postquantum));
+    let _ = writeln!(out, "  \"sender_sealed\": {},", r.sender_sealed);
     let _ = writeln!(out, "  \"header_size\": {},", r.header_size);
     let _ = writeln!(out, "  \"payload_size\": {},", r.payload_size);
     let _ = writeln!(out, "  \"plaintext_size\": {},", opt(plain));
@@ -413,6 +423,15 @@ fn to_text(r: &Report, a: &Answer, input: Option<&Path>) -> String {
         _ => "unknown (stanza types lockbox does not know)",
     };
     let _ = writeln!(out, "post-quantum:  {pq}");
+    let _ = writeln!(
+        out,
+        "sender:        {}",
+        if r.sender_sealed {
+            "sealed by someone (only recipients can see who)"
+        } else {
+            "not signed"
+        }
+    );
     let _ = writeln!(out, "header:        {} bytes", r.header_size);
     let _ = writeln!(
         out,

@@ -1,6 +1,6 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
-use std::io::Write;
+use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -8,6 +8,7 @@ use anyhow::Context;
 use super::{check_output_not_read, input_size, name_input, stream_options, write_context};
 use crate::cli::OpenArgs;
 use crate::error::{quote, Error, Exit};
+use crate::format::sender::X25519Key;
 use crate::format::{self, FormatError};
 use crate::io::{self, Output};
 use crate::keys;
@@ -48,6 +49,10 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
         file: args.passphrase_source.passphrase_file.clone(),
         max_work_factor: Some(args.max_work_factor),
     };
+
+    // The senders asked for are resolved before anything is read.
+    let wanted = from_keys(&args.from)?;
+    let mut verify_keys: Vec<X25519Key> = Vec::new();
 
     let mut input = io::open_input(args.input.as_deref())?;
     if io::input_is_terminal(args.input.as_deref()) {
@@ -93,14 +98,74 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
                 &mut source.clone(),
             )?);
         }
+        verify_keys.extend(entries.iter().filter_map(keys::sender::identity_key));
         let ids = keys::to_age_identities(entries, &callbacks)?;
         let refs: Vec<&dyn age::Identity> = ids.iter().map(|b| b.as_ref()).collect();
         format::unwrap_file_key(&sealed.header, &refs).map_err(|e| tried(e, &files))
     }
     .map_err(|e| name_input(e, "open", args.input.as_deref()))?;
 
+    // A sender seal is checked as far as it can be without the payload
+    // (SENDER-AUTH.md, "Verifying", step 3) before anything is read.
+    let mut seal = format::sender_seal(&sealed.header, &key).map_err(in_name)?;
+    if seal.is_some() && verify_keys.is_empty() {
+        if !args.run.quiet {
+            eprintln!("lockbox: note: the file has a sender seal, but the identity that opened it (SSH or plugin) cannot verify it: treated as unsigned");
+        }
+        seal = None;
+    }
+    if seal.is_none() && !wanted.is_empty() {
+        return Err(
+            not_from(args, &wanted, "nobody signed it (the file is unsigned)")
+                .hint("ask the sender to seal it with 'lockbox seal --sign'")
+                .into(),
+        );
+    }
+
     let total = input_size(args.input.as_deref());
     let mut output = Output::create(args.output.as_deref(), io::Holds::Plaintext)?;
+    let mut sealed = sealed;
+    if let Some(seal) = seal {
+        let opts = stream_options(&args.run);
+        let sender = if let Some(file) = output.temp_file() {
+            // One pass into the -o temporary, renamed only once verified.
+            let progress = Progress::new(total, !args.run.quiet);
+            let pd = format::open_payload_hashed(&key, sealed.payload, file, opts, &mut |n| {
+                progress.add(n)
+            });
+            progress.finish();
+            let pd = pd
+                .map_err(|e| write_context(e, &output.name(), args.input.as_deref()))
+                .map_err(|e| name_input(e, "open", args.input.as_deref()))?;
+            let sender = seal
+                .verify(&pd, &verify_keys)
+                .map_err(|e| in_name(format::sender_error(e)))?;
+            report_sender(args, &wanted, &sender)?;
+            return output.commit();
+        } else {
+            // Anywhere else, nothing is released before verification: the
+            // ciphertext goes to an unlinked spool while it is checked,
+            // then the plaintext comes from the spool. No plaintext on disk.
+            let mut spool = io::spool()?;
+            let tee = Tee {
+                input: std::mem::replace(&mut sealed.payload, Box::new(std::io::empty())),
+                copy: spool
+                    .try_clone()
+                    .context("failed to use a temporary file")?,
+            };
+            let pd =
+                format::open_payload_hashed(&key, tee, &mut std::io::sink(), opts, &mut |_| {})
+                    .map_err(|e| name_input(e.into(), "open", args.input.as_deref()))?;
+            let sender = seal
+                .verify(&pd, &verify_keys)
+                .map_err(|e| in_name(format::sender_error(e)))?;
+            spool.rewind().context("failed to read a temporary file")?;
+            sealed.payload = Box::new(std::io::BufReader::new(spool));
+            sender
+        };
+        report_sender(args, &wanted, &sender)?;
+    }
+
     let opts = stream_options(&args.run);
     let progress = Progress::new(total, !args.run.quiet);
     let name = output.name();
@@ -173,4 +238,110 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
         "use -i/--identity FILE, or create an identity with 'lockbox keygen'",
     )?;
     Ok(vec![default])
+}
+
+/// Reads the payload and keeps a copy of every byte read in `copy`.
+struct Tee<R> {
+    input: R,
+    copy: std::fs::File,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.input.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// A sender asked for with `--from`: how it was named, and its X25519 keys.
+struct Wanted {
+    name: String,
+    keys: Vec<[u8; 32]>,
+}
+
+/// Resolves the `--from` values: contact names, `@NAME`, `age1...`,
+/// `age1pq1...`.
+fn from_keys(values: &[String]) -> anyhow::Result<Vec<Wanted>> {
+    let mut wanted = Vec::new();
+    for v in values {
+        let entries = match keys::contacts::resolve(v)? {
+            Some(contact) => contact.entries()?,
+            None => vec![super::parse_recipient_argument(v)?],
+        };
+        let keys: Vec<[u8; 32]> = entries
+            .iter()
+            .filter_map(keys::sender::recipient_key)
+            .collect();
+        if keys.is_empty() {
+            return Err(Error::usage(format!(
+                "--from {}: only age1... and age1pq1... keys can seal as a sender",
+                quote(v)
+            ))
+            .into());
+        }
+        wanted.push(Wanted {
+            name: v.trim_start_matches('@').to_owned(),
+            keys,
+        });
+    }
+    Ok(wanted)
+}
+
+/// Who the X25519 key `a` is, for messages: a contact (verified or not),
+/// or its recipient and fingerprint.
+fn describe_sender(a: &[u8; 32]) -> String {
+    let names = keys::contacts::list_names().unwrap_or_default();
+    for name in names {
+        let Ok(contact) = keys::contacts::load(&name) else {
+            continue;
+        };
+        let Ok(entries) = contact.entries() else {
+            continue;
+        };
+        if entries
+            .iter()
+            .any(|e| keys::sender::recipient_key(e).as_ref() == Some(a))
+        {
+            return if contact.is_verified() {
+                format!("{} (verified contact)", contact.name)
+            } else {
+                format!("{} (contact, fingerprints never compared)", contact.name)
+            };
+        }
+    }
+    let recipient = keys::sender::x25519_recipient_string(a);
+    let fp = keys::fingerprint(&recipient);
+    format!("{recipient} (fingerprint {fp}; not one of your contacts)")
+}
+
+/// Says who sealed the file, and refuses it (exit 5) if `--from` asked
+/// for someone else.
+fn report_sender(args: &OpenArgs, wanted: &[Wanted], sender: &[u8; 32]) -> anyhow::Result<()> {
+    let who = describe_sender(sender);
+    if !wanted.is_empty() && !wanted.iter().any(|w| w.keys.contains(sender)) {
+        return Err(not_from(args, wanted, &format!("it is sealed by {who}"))
+            .hint(
+                "if you expected it from them, ask how they sent it: another key, or someone else",
+            )
+            .into());
+    }
+    if !args.run.quiet {
+        eprintln!("lockbox: sealed by {who}");
+    }
+    Ok(())
+}
+
+/// The `--from` refusal (exit 5): nothing was released.
+fn not_from(args: &OpenArgs, wanted: &[Wanted], why: &str) -> Error {
+    let names: Vec<String> = wanted.iter().map(|w| quote(&w.name)).collect();
+    Error::new(
+        crate::error::Exit::NotFrom,
+        format!(
+            "{} is not sealed by {}: {why}",
+            io::input_name(args.input.as_deref()),
+            names.join(" or ")
+        ),
+    )
+    .hint("nothing was released")
 }

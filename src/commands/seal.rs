@@ -10,7 +10,7 @@ use anyhow::Context as _;
 
 use crate::cli::SealArgs;
 use crate::error::Error;
-use crate::format::{FormatError, SealOptions, Sealer};
+use crate::format::{self, sender::X25519Key, FormatError, SealOptions, Sealer};
 use crate::io::{self, Output};
 use crate::keys::contacts::State;
 use crate::keys::{self, IdentityEntry};
@@ -53,6 +53,12 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
             .hint("a passphrase-sealed file must have no other recipient; seal with either -p or -r/-R/-i")
             .into());
     }
+    let signing = args.sign || args.sign_with.is_some();
+    if signing && args.passphrase {
+        return Err(Error::usage("--sign can't be combined with -p/--passphrase")
+            .hint("a sender seal needs recipients with keys: seal to -r/-R/-i recipients, or drop --sign")
+            .into());
+    }
     if !args.passphrase && !has_keys {
         return Err(Error::usage("missing recipients")
             .hint("name them with -r/--recipient, -R/--recipients-file or -i/--identity, or use -p/--passphrase")
@@ -62,6 +68,7 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     if args.passphrase_source.passphrase_file.is_some()
         && !args.passphrase
         && args.identities.is_empty()
+        && args.sign_with.is_none()
     {
         return Err(Error::usage(
             "--passphrase-file is only used with -p/--passphrase or a protected -i/--identity file when sealing",
@@ -94,6 +101,10 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
         args.passphrase_source.passphrase_file.as_deref(),
     )?;
 
+    // The X25519 keys of the recipients that can verify a sender seal, in
+    // the order of their stanzas, and the names of those that cannot.
+    let mut verifiers: Vec<[u8; 32]> = Vec::new();
+    let mut cannot_verify: Vec<String> = Vec::new();
     let recipients: Vec<Box<dyn age::Recipient + Send>> = if args.passphrase {
         let pass = source.get("Passphrase: ", true)?;
         vec![Box::new(keys::protected::passphrase_recipient(pass))]
@@ -149,12 +160,44 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
                 }
             }
         }
+        for e in &entries {
+            match keys::sender::recipient_key(e) {
+                Some(b) => verifiers.push(b),
+                None => cannot_verify.push(crate::error::quote(e.canonical())),
+            }
+        }
+        for p in &plugin_identities {
+            cannot_verify.push(format!(
+                "the plugin identity {}",
+                crate::error::quote(p.to_string())
+            ));
+        }
         if entries.len() + plugin_identities.len() > keys::MAX_RECIPIENTS {
             return Err(
                 Error::usage(format!("more than {} recipients", keys::MAX_RECIPIENTS)).into(),
             );
         }
         keys::to_age_recipients(entries, plugin_identities, &callbacks)?
+    };
+
+    let sender = if signing {
+        if verifiers.is_empty() {
+            return Err(Error::usage(
+                "--sign: no recipient can verify a sender seal (only age1... and age1pq1... recipients can)",
+            )
+            .hint("add an age1... or age1pq1... recipient, or seal without --sign")
+            .into());
+        }
+        let key = signing_key(args.sign_with.as_deref(), &source)?;
+        if !cannot_verify.is_empty() && !args.run.quiet {
+            eprintln!(
+                "lockbox: warning: these recipients can open the file but cannot verify who sealed it: {}",
+                cannot_verify.join(", ")
+            );
+        }
+        Some(key)
+    } else {
+        None
     };
 
     let refs: Vec<&dyn age::Recipient> = recipients
@@ -184,8 +227,32 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     // gets mixed with their typing on the screen (issue 13).
     let typed = io::input_is_terminal(args.input.as_deref());
     let mut held = io::Held::default();
-    let mut sink: &mut (dyn std::io::Write + Send) = if typed { &mut held } else { &mut output };
-    let result = sealer.seal(input, &mut sink, opts, &mut |n| progress.add(n));
+    let result = match &sender {
+        // One pass into the -o file: payload after room for the header,
+        // then the header (SENDER-AUTH.md needs the payload digest).
+        Some(key) if !typed && !args.armor && output.temp_file().is_some() => {
+            let file = output.temp_file().expect("checked above");
+            sealer.seal_signed(key, &verifiers, input, file, opts.stream, &mut |n| {
+                progress.add(n)
+            })
+        }
+        // Anywhere else: the sealed file goes to an unlinked spool first.
+        Some(key) => {
+            let mut spool = io::spool()?;
+            let mut sink: &mut (dyn std::io::Write + Send) =
+                if typed { &mut held } else { &mut output };
+            sealer
+                .seal_signed(key, &verifiers, input, &mut spool, opts.stream, &mut |n| {
+                    progress.add(n)
+                })
+                .and_then(|()| format::copy_sealed(&mut spool, &mut sink, args.armor))
+        }
+        None => {
+            let mut sink: &mut (dyn std::io::Write + Send) =
+                if typed { &mut held } else { &mut output };
+            sealer.seal(input, &mut sink, opts, &mut |n| progress.add(n))
+        }
+    };
     progress.finish();
     if held.overflow {
         return Err(Error::failure(format!(
@@ -198,4 +265,37 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     let result = result.and_then(|()| output.write_all(&held.data).map_err(FormatError::from));
     result.map_err(|e| write_context(e, &name, args.input.as_deref()))?;
     output.commit()
+}
+
+/// The sender's key for `--sign`: the first identity with an X25519
+/// secret (native or post-quantum) in `--sign-with FILE`, else in the
+/// default identity file. A protected file asks for its passphrase.
+fn signing_key(file: Option<&Path>, source: &PassphraseSource) -> anyhow::Result<X25519Key> {
+    let path = match file {
+        Some(p) => p.to_owned(),
+        None => {
+            let p = crate::config::default_identity_path()?;
+            if !p.exists() {
+                return Err(Error::usage(format!(
+                    "--sign: the default identity file {} does not exist",
+                    crate::error::quote(&p)
+                ))
+                .hint("create one with 'lockbox keygen', or name one with --sign-with FILE")
+                .into());
+            }
+            p
+        }
+    };
+    let entries = keys::read_identity_file(&path, &mut source.clone())?;
+    entries
+        .iter()
+        .find_map(keys::sender::identity_key)
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "--sign: the identity file {} holds no age1 or post-quantum identity to sign with",
+                crate::error::quote(&path)
+            ))
+            .hint("SSH and plugin identities cannot sign; name another file with --sign-with FILE")
+            .into()
+        })
 }

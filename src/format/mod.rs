@@ -5,15 +5,13 @@
 pub(crate) mod armor;
 pub(crate) mod header;
 pub(crate) mod scrypt;
-// The sender seal (SENDER-AUTH.md): `seal --sign` and `open --from` come
-// with issue 12; until then only its tests and vectors use it.
-#[allow(dead_code)]
+// The sender seal (SENDER-AUTH.md): `seal --sign`, `open --from`.
 pub(crate) mod sender;
 pub(crate) mod stream;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::{BufRead, BufReader, Cursor, Read, Write};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom, Write};
 
 use age_core::format::{FileKey, Stanza};
 use rand::RngCore;
@@ -103,6 +101,10 @@ pub enum FormatError {
     Read(std::io::Error),
     /// Reading or writing failed.
     Io(std::io::Error),
+    /// The file's sender seal (`lockbox-sender`) is invalid: malformed, or
+    /// its MACs do not match (the file was altered by someone who could
+    /// open it, or forwarded). Says why.
+    SenderSeal(String),
 }
 
 /// A copy of an I/O error keeps its kind and message (`io::Error` itself
@@ -137,6 +139,7 @@ impl Clone for FormatError {
             FormatError::InvalidIdentity(m) => FormatError::InvalidIdentity(m.clone()),
             FormatError::Read(e) => FormatError::Read(io(e)),
             FormatError::Io(e) => FormatError::Io(io(e)),
+            FormatError::SenderSeal(m) => FormatError::SenderSeal(m.clone()),
         }
     }
 }
@@ -191,6 +194,7 @@ impl fmt::Display for FormatError {
             FormatError::InvalidRecipient(m) | FormatError::InvalidIdentity(m) => f.write_str(m),
             FormatError::Read(_) => f.write_str("failed to read input"),
             FormatError::Io(e) => e.fmt(f),
+            FormatError::SenderSeal(m) => write!(f, "invalid sender seal: {m}"),
         }
     }
 }
@@ -398,6 +402,44 @@ pub(crate) fn open_payload<W: Write + Send>(
     )?)
 }
 
+/// The sender seal of a header whose file key was unwrapped with `key`
+/// (see [`sender::SenderSeal::open`]): `None` for an unsigned file; a
+/// malformed seal is refused before any payload is read.
+pub(crate) fn sender_seal(
+    header: &Header,
+    key: &FileKey,
+) -> Result<Option<sender::SenderSeal>, FormatError> {
+    sender::SenderSeal::open(header, key).map_err(sender_error)
+}
+
+/// A sender seal error as the engine's error.
+pub(crate) fn sender_error(e: sender::SenderError) -> FormatError {
+    match e {
+        sender::SenderError::Invalid(why) => FormatError::SenderSeal(why.to_string()),
+        e @ (sender::SenderError::NoVerifier | sender::SenderError::LowOrderRecipient { .. }) => {
+            FormatError::InvalidRecipient(e.to_string())
+        }
+        // Not an error of the file: the caller treats it as unsigned.
+        e @ sender::SenderError::NotVerifiable => FormatError::SenderSeal(e.to_string()),
+    }
+}
+
+/// Opens the payload of `sealed` with `key` as [`open_payload`] does, and
+/// returns its payload digest PD; `payload` is a [`SealedInput`]'s. The plaintext written to `output` is not
+/// yet vouched for by the sender: the caller releases it only after
+/// [`sender::SenderSeal::verify`].
+pub(crate) fn open_payload_hashed<R: Read + Send, W: Write + Send>(
+    key: &FileKey,
+    payload: R,
+    output: &mut W,
+    opts: StreamOptions,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<sender::Hash, FormatError> {
+    Ok(stream::open_payload_hashed(
+        key, payload, output, opts, progress,
+    )?)
+}
+
 /// Wraps a new file key to every recipient, refusing recipients whose
 /// labels differ (post-quantum mixed with classic, passphrase with
 /// anything).
@@ -493,6 +535,82 @@ impl Sealer {
         }
         Ok(())
     }
+}
+
+impl Sealer {
+    /// Seals `input` and signs it as `sender` (SENDER-AUTH.md), writing the
+    /// binary sealed file to the seekable `output` from its current
+    /// position, in one pass: the header's length is known once the file
+    /// key is wrapped, so the payload is written after room for it, then
+    /// the header (with the sender stanza last, whose MACs cover the
+    /// payload digest) in that room. `verifiers` are the X25519 keys B_i
+    /// of the recipients that can verify, in the order of their stanzas.
+    pub(crate) fn seal_signed<R: Read + Send, W: Write + Seek + Send>(
+        &self,
+        sender: &sender::X25519Key,
+        verifiers: &[[u8; 32]],
+        input: R,
+        output: &mut W,
+        stream: StreamOptions,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(), FormatError> {
+        if verifiers.is_empty() {
+            return Err(sender_error(sender::SenderError::NoVerifier));
+        }
+        // A stand-in sender stanza of the final length gives the header's.
+        let mut stanzas: Vec<Stanza> = self
+            .stanzas
+            .iter()
+            .map(|s| Stanza {
+                tag: s.tag.clone(),
+                args: s.args.clone(),
+                body: s.body.clone(),
+            })
+            .collect();
+        stanzas.push(Stanza {
+            tag: sender::STANZA_TAG.to_owned(),
+            args: Vec::new(),
+            body: vec![0; sender::body_len(verifiers.len())],
+        });
+        let header_len = header::write_header(&stanzas, &self.key).len() as u64;
+        let start = output.stream_position()?;
+        output.seek(SeekFrom::Start(start + header_len))?;
+        let pd =
+            stream::seal_payload_hashed(&self.key, self.nonce, input, output, stream, progress)?;
+        let hh = sender::header_hash_for_stanzas(&self.stanzas);
+        let stanza =
+            sender::seal_stanza(&self.key, sender, verifiers, &hh, &pd).map_err(sender_error)?;
+        *stanzas.last_mut().expect("the sender stanza is there") = stanza;
+        let header = header::write_header(&stanzas, &self.key);
+        if header.len() as u64 != header_len {
+            return Err(FormatError::Io(std::io::Error::other(
+                "the signed header's length changed while sealing",
+            )));
+        }
+        let end = output.stream_position()?;
+        output.seek(SeekFrom::Start(start))?;
+        output.write_all(&header)?;
+        output.seek(SeekFrom::Start(end))?;
+        Ok(())
+    }
+}
+
+/// Copies a sealed binary file from `spool` (from its start) to `output`,
+/// armored if `armor`.
+pub(crate) fn copy_sealed<R: Read + Seek, W: Write + Send>(
+    spool: &mut R,
+    output: &mut W,
+    armor: bool,
+) -> Result<(), FormatError> {
+    spool.seek(SeekFrom::Start(0))?;
+    if armor {
+        let mut w = armor::ArmoredWriter::new(&mut *output)?;
+        std::io::copy(spool, &mut w)?;
+        w.finish()?;
+    } else {
+        std::io::copy(spool, output)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

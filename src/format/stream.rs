@@ -23,6 +23,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::sender::{chunk_hash, Hash, PayloadDigest};
 use super::{FormatError, Part};
 
 /// Plaintext bytes per chunk.
@@ -127,10 +128,14 @@ struct Batch {
     /// Whether `buf` is zeroized when the batch is dropped: the plaintext
     /// is a secret (see [`open_secret_payload`]).
     secret: bool,
+    /// Sender seals (issue 12): whether the workers hash each ciphertext
+    /// chunk beside its AEAD, and the hashes, one per chunk of `lens`.
+    hash: bool,
+    hashes: Vec<Hash>,
 }
 
 impl Batch {
-    fn new(chunks: usize, opening: bool, secret: bool) -> Self {
+    fn new(chunks: usize, opening: bool, secret: bool, hash: bool) -> Self {
         Self {
             buf: vec![0; chunks * ENC_CHUNK * if opening { 2 } else { 1 }],
             first: 0,
@@ -138,6 +143,17 @@ impl Batch {
             ends: false,
             broken: None,
             secret,
+            hash,
+            hashes: vec![[0; 32]; if hash { chunks } else { 0 }],
+        }
+    }
+
+    /// Feeds the hashes of the first `count` chunks to `digest`, in order.
+    fn push_hashes(&self, digest: &mut Option<PayloadDigest>, count: usize) {
+        if let Some(d) = digest {
+            for h in &self.hashes[..count] {
+                d.push(h);
+            }
         }
     }
 
@@ -296,7 +312,8 @@ fn seal_batch(cipher: &LessSafeKey, batch: &mut Batch, parallel: bool) {
     let first = batch.first;
     let ends = batch.ends;
     let lens = &batch.lens;
-    let work = |(i, slot): (usize, &mut [u8])| {
+    let hash = batch.hash;
+    let work = |(i, slot): (usize, &mut [u8])| -> Hash {
         let len = lens[i];
         let last = ends && i + 1 == count;
         let (data, rest) = slot.split_at_mut(len);
@@ -304,17 +321,34 @@ fn seal_batch(cipher: &LessSafeKey, batch: &mut Batch, parallel: bool) {
             .seal_in_place_separate_tag(chunk_nonce(first + i as u64, last), Aad::empty(), data)
             .expect("a 64 KiB chunk is within ChaCha20-Poly1305 limits");
         rest[..TAG].copy_from_slice(tag.as_ref());
+        if hash {
+            // The sealed chunk, tag included, while it is in cache.
+            chunk_hash(&slot[..len + TAG])
+        } else {
+            [0; 32]
+        }
     };
     let area = &mut batch.buf[..count * ENC_CHUNK];
+    let hashes = &mut batch.hashes;
     if parallel {
         // One job per chunk: the thread doing I/O steals chunks as soon as
         // it is free, instead of finding the work split in two big halves.
-        area.par_chunks_mut(ENC_CHUNK)
+        let done: Vec<Hash> = area
+            .par_chunks_mut(ENC_CHUNK)
             .with_max_len(1)
             .enumerate()
-            .for_each(work);
+            .map(work)
+            .collect();
+        if hash {
+            hashes[..count].copy_from_slice(&done);
+        }
     } else {
-        area.chunks_mut(ENC_CHUNK).enumerate().for_each(work);
+        for (i, slot) in area.chunks_mut(ENC_CHUNK).enumerate() {
+            let h = work((i, slot));
+            if hash {
+                hashes[i] = h;
+            }
+        }
     }
 }
 
@@ -345,43 +379,27 @@ fn open_batch(
         };
     }
     let lens = &batch.lens;
+    let hash = batch.hash;
     // Each chunk opens to Ok(true) if it carries the last-chunk flag. As Go
     // age: a full chunk may be a middle chunk or the last one, and both are
     // tried (the likelier first: last only at the end of the input); a
     // short chunk can only be the last one.
-    let work = |(i, slot): (usize, &mut [u8])| -> Result<bool, FormatError> {
+    let work = |(i, slot): (usize, &mut [u8])| -> (Result<bool, FormatError>, Hash) {
         let len = lens[i];
-        let index = first + i as u64;
-        if len < TAG {
-            return Err(chunk_error(index, len));
-        }
-        if len < ENC_CHUNK && len == TAG && index != 0 {
-            return Err(FormatError::Payload(
-                "the last chunk is empty, which only an empty file may have".into(),
-            ));
-        }
-        let at_end = ends && i + 1 == count;
-        let flags: &[bool] = if len < ENC_CHUNK {
-            &[true]
-        } else if at_end {
-            &[true, false]
+        let h = if hash {
+            // The ciphertext as in the file, tag included (ring leaves it
+            // intact in the upper half of the slot).
+            chunk_hash(&slot[ENC_CHUNK..ENC_CHUNK + len])
         } else {
-            &[false, true]
+            [0; 32]
         };
-        for &last in flags {
-            // Ciphertext at [ENC_CHUNK..], plaintext written to [0..].
-            let in_out = &mut slot[..ENC_CHUNK + len];
-            if cipher
-                .open_within(chunk_nonce(index, last), Aad::empty(), in_out, ENC_CHUNK..)
-                .is_ok()
-            {
-                return Ok(last);
-            }
-        }
-        Err(chunk_error(index, len))
+        (
+            open_chunk(cipher, slot, len, first + i as u64, ends && i + 1 == count),
+            h,
+        )
     };
     let area = &mut batch.buf[..count * 2 * ENC_CHUNK];
-    let results: Vec<Result<bool, FormatError>> = if parallel {
+    let results: Vec<(Result<bool, FormatError>, Hash)> = if parallel {
         area.par_chunks_mut(2 * ENC_CHUNK)
             .with_max_len(1)
             .enumerate()
@@ -393,7 +411,10 @@ fn open_batch(
             .map(work)
             .collect()
     };
-    for (i, r) in results.into_iter().enumerate() {
+    for (i, (r, h)) in results.into_iter().enumerate() {
+        if hash {
+            batch.hashes[i] = h;
+        }
         let at_end = ends && i + 1 == count;
         let before_break = broken && i + 1 == count;
         match r {
@@ -421,6 +442,43 @@ fn open_batch(
         }
     }
     (count, None)
+}
+
+/// Opens one chunk of `len` ciphertext bytes, chunk `index` of the
+/// payload, in its slot; `Ok(true)` if it carries the last-chunk flag.
+fn open_chunk(
+    cipher: &LessSafeKey,
+    slot: &mut [u8],
+    len: usize,
+    index: u64,
+    at_end: bool,
+) -> Result<bool, FormatError> {
+    if len < TAG {
+        return Err(chunk_error(index, len));
+    }
+    if len < ENC_CHUNK && len == TAG && index != 0 {
+        return Err(FormatError::Payload(
+            "the last chunk is empty, which only an empty file may have".into(),
+        ));
+    }
+    let flags: &[bool] = if len < ENC_CHUNK {
+        &[true]
+    } else if at_end {
+        &[true, false]
+    } else {
+        &[false, true]
+    };
+    for &last in flags {
+        // Ciphertext at [ENC_CHUNK..], plaintext written to [0..].
+        let in_out = &mut slot[..ENC_CHUNK + len];
+        if cipher
+            .open_within(chunk_nonce(index, last), Aad::empty(), in_out, ENC_CHUNK..)
+            .is_ok()
+        {
+            return Ok(last);
+        }
+    }
+    Err(chunk_error(index, len))
 }
 
 /// Describes why chunk `index` of ciphertext length `len` failed.
@@ -475,11 +533,40 @@ pub(crate) fn seal_payload<R: Read + Send, W: Write + Send>(
     opts: StreamOptions,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> io::Result<()> {
+    seal(file_key, nonce, input, output, opts, progress, &mut None)
+}
+
+/// Seals as [`seal_payload`] does, and returns the payload digest PD of
+/// the sealed payload (SENDER-AUTH.md): the workers hash each sealed
+/// chunk beside its AEAD.
+pub(crate) fn seal_payload_hashed<R: Read + Send, W: Write + Send>(
+    file_key: &FileKey,
+    nonce: [u8; NONCE],
+    input: R,
+    output: &mut W,
+    opts: StreamOptions,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> io::Result<Hash> {
+    let mut digest = Some(PayloadDigest::new(&nonce));
+    seal(file_key, nonce, input, output, opts, progress, &mut digest)?;
+    Ok(digest.expect("the digest is kept").finish())
+}
+
+fn seal<R: Read + Send, W: Write + Send>(
+    file_key: &FileKey,
+    nonce: [u8; NONCE],
+    input: R,
+    output: &mut W,
+    opts: StreamOptions,
+    progress: &mut (dyn FnMut(u64) + Send),
+    digest: &mut Option<PayloadDigest>,
+) -> io::Result<()> {
+    let hash = digest.is_some();
     let cipher = payload_cipher(file_key, &nonce);
     output.write_all(&nonce)?;
     let mut src = Source::new(input);
     let batch_chunks = opts.batch_chunks();
-    let mut cur = Batch::new(batch_chunks, false, false);
+    let mut cur = Batch::new(batch_chunks, false, false, hash);
     src.read_plain(&mut cur)?;
     // An input that fits in one batch is done on this thread: starting a
     // pool costs more than it saves there (criterion, 1 MiB in memory: 1.60
@@ -490,6 +577,7 @@ pub(crate) fn seal_payload<R: Read + Send, W: Write + Send>(
             let parallel = false;
             seal_batch(&cipher, &mut cur, parallel);
             write_sealed(output, &cur)?;
+            cur.push_hashes(digest, cur.lens.len());
             progress(cur.lens.iter().map(|&l| l as u64).sum());
             if cur.ends {
                 return Ok(());
@@ -499,8 +587,8 @@ pub(crate) fn seal_payload<R: Read + Send, W: Write + Send>(
     }
     let pool = thread_pool(opts.threads)?;
     pool.install(|| {
-        let mut next = Batch::new(batch_chunks, false, false);
-        let mut done = Batch::new(batch_chunks, false, false);
+        let mut next = Batch::new(batch_chunks, false, false, hash);
+        let mut done = Batch::new(batch_chunks, false, false, hash);
         let mut have_done = false;
         loop {
             // Seal `cur` on every core while this thread writes the batch
@@ -511,6 +599,7 @@ pub(crate) fn seal_payload<R: Read + Send, W: Write + Send>(
                 || -> io::Result<()> {
                     if have_done {
                         write_sealed(output, &done)?;
+                        done.push_hashes(digest, done.lens.len());
                         progress(done.lens.iter().map(|&l| l as u64).sum());
                     }
                     if !ends {
@@ -522,6 +611,7 @@ pub(crate) fn seal_payload<R: Read + Send, W: Write + Send>(
             io_result?;
             if ends {
                 write_sealed(output, &cur)?;
+                cur.push_hashes(digest, cur.lens.len());
                 progress(cur.lens.iter().map(|&l| l as u64).sum());
                 return Ok(());
             }
@@ -545,7 +635,32 @@ pub(crate) fn open_payload<R: Read + Send, W: Write + Send>(
     opts: StreamOptions,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> io::Result<()> {
-    open(file_key, input, output, opts, progress, false)
+    open(file_key, input, output, opts, progress, false, None)
+}
+
+/// Opens as [`open_payload`] does, and returns the payload digest PD
+/// (SENDER-AUTH.md) of the ciphertext: the workers hash each chunk beside
+/// its AEAD. The plaintext goes to `output` as it authenticates: the
+/// caller holds it back (a temporary file, a sink) until the sender seal
+/// is verified.
+pub(crate) fn open_payload_hashed<R: Read + Send, W: Write + Send>(
+    file_key: &FileKey,
+    input: R,
+    output: &mut W,
+    opts: StreamOptions,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> io::Result<Hash> {
+    let mut digest = None;
+    open(
+        file_key,
+        input,
+        output,
+        opts,
+        progress,
+        false,
+        Some(&mut digest),
+    )?;
+    Ok(digest.expect("a payload that opened has a nonce").finish())
 }
 
 /// Opens a STREAM payload whose plaintext is a secret (a protected identity
@@ -559,7 +674,7 @@ pub(crate) fn open_secret_payload<R: Read + Send, W: Write + Send>(
     output: &mut W,
     opts: StreamOptions,
 ) -> io::Result<()> {
-    open(file_key, input, output, opts, &mut |_| {}, true)
+    open(file_key, input, output, opts, &mut |_| {}, true, None)
 }
 
 fn open<R: Read + Send, W: Write + Send>(
@@ -569,6 +684,7 @@ fn open<R: Read + Send, W: Write + Send>(
     opts: StreamOptions,
     progress: &mut (dyn FnMut(u64) + Send),
     secret: bool,
+    hashed: Option<&mut Option<PayloadDigest>>,
 ) -> io::Result<()> {
     let mut nonce = [0u8; NONCE];
     if read_full(&mut input, &mut nonce)? < NONCE {
@@ -578,17 +694,28 @@ fn open<R: Read + Send, W: Write + Send>(
         )
         .into());
     }
+    let hash = hashed.is_some();
+    let mut no_digest = None;
+    let digest = match hashed {
+        Some(d) => {
+            *d = Some(PayloadDigest::new(&nonce));
+            d
+        }
+        None => &mut no_digest,
+    };
     let cipher = payload_cipher(file_key, &nonce);
     let mut src = Source::new(input);
     let batch_chunks = opts.batch_chunks();
-    let mut cur = Batch::new(batch_chunks, true, secret);
+    let mut cur = Batch::new(batch_chunks, true, secret, hash);
     src.read_sealed(&mut cur);
     let finish = |output: &mut W,
                   batch: &Batch,
                   ok: usize,
-                  progress: &mut (dyn FnMut(u64) + Send)|
+                  progress: &mut (dyn FnMut(u64) + Send),
+                  digest: &mut Option<PayloadDigest>|
      -> io::Result<()> {
         let n = write_opened(output, batch, ok)?;
+        batch.push_hashes(digest, ok);
         progress(n as u64);
         Ok(())
     };
@@ -598,7 +725,7 @@ fn open<R: Read + Send, W: Write + Send>(
     if opts.threads <= 1 || cur.is_final() {
         loop {
             let (ok, err) = open_batch(&cipher, &mut cur, false);
-            finish(output, &cur, ok, progress)?;
+            finish(output, &cur, ok, progress, digest)?;
             if let Some(e) = err {
                 return Err(e.into());
             }
@@ -613,8 +740,8 @@ fn open<R: Read + Send, W: Write + Send>(
     }
     let pool = thread_pool(opts.threads)?;
     pool.install(|| {
-        let mut next = Batch::new(batch_chunks, true, secret);
-        let mut done = Batch::new(batch_chunks, true, secret);
+        let mut next = Batch::new(batch_chunks, true, secret, hash);
+        let mut done = Batch::new(batch_chunks, true, secret, hash);
         let mut have_done = false;
         loop {
             let ends = cur.is_final();
@@ -623,7 +750,7 @@ fn open<R: Read + Send, W: Write + Send>(
                 || -> io::Result<()> {
                     if have_done {
                         let count = done.lens.len();
-                        finish(output, &done, count, progress)?;
+                        finish(output, &done, count, progress, digest)?;
                     }
                     if !ends {
                         src.read_sealed(&mut next);
@@ -633,12 +760,12 @@ fn open<R: Read + Send, W: Write + Send>(
             );
             io_result?;
             if let Some(e) = err {
-                finish(output, &cur, ok, progress)?;
+                finish(output, &cur, ok, progress, digest)?;
                 return Err(e.into());
             }
             if ends {
                 let count = cur.lens.len();
-                finish(output, &cur, count, progress)?;
+                finish(output, &cur, count, progress, digest)?;
                 return match cur.broken.take() {
                     Some(e) => Err(e),
                     None => Ok(()),

@@ -335,7 +335,12 @@ fn meaning(exit: Exit) -> &'static str {
         }
         Exit::Invalid => {
             "The input is not a valid sealed file, or was altered or truncated \
-             (armor, header, MAC or payload failure)."
+             (armor, header, MAC or payload failure), or its sender seal does not verify \
+             (altered by someone who could open it, or forwarded)."
+        }
+        Exit::NotFrom => {
+            "open --from: the file is unsigned, or sealed by someone other than the senders \
+             asked for; nothing was released."
         }
         Exit::ClosedPipe => {
             "'lockbox open' stopped because the reader of its plaintext went away early \

@@ -72,6 +72,12 @@ pub(crate) fn x25519_recipient_key(recipient: &age::x25519::Recipient) -> [u8; 3
     .expect("an X25519 recipient encodes its 32-byte key in Bech32")
 }
 
+/// The `age1...` recipient string of an X25519 public key (a sender's A).
+pub(crate) fn x25519_recipient_string(key: &[u8; 32]) -> String {
+    bech32::encode::<bech32::Bech32>(bech32::Hrp::parse_unchecked("age"), key)
+        .expect("32 bytes fit in a Bech32 string")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
