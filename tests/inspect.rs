@@ -402,9 +402,8 @@ fn text_report() {
 #[test]
 fn needs_no_identity() {
     // No identity anywhere, and a file for someone else: inspect still works.
+    let (other, r) = common::home_with_recipient("k", false);
     let home = tempfile::tempdir().unwrap();
-    let other = tempfile::tempdir().unwrap();
-    let (_, r) = keypair(other.path(), "k", false);
     let sealed = lockbox(other.path())
         .args(["seal", "-r", &r, "-o", "-"])
         .write_stdin("x")

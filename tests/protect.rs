@@ -47,12 +47,7 @@ fn protected_identity_is_an_armored_passphrase_sealed_file() {
         std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    let json = lockbox(h)
-        .args(["inspect", "--json"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    let json = String::from_utf8(json.stdout).unwrap();
+    let json = common::stdout_of(h, &["inspect", "--json", common::path_str(&key)]);
     assert!(json.contains("\"stanzas\": [\"scrypt\"]"), "{json}");
     assert!(json.contains("\"armored\": true"), "{json}");
     // Work factor 18, as Go age and `seal -p`.

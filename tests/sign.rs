@@ -118,11 +118,7 @@ fn the_22_vectors_through_the_binary() {
                 let out = open(h, &id, &file, &["--from", SOMEONE_ELSE]);
                 assert_eq!(out.status.code(), Some(5), "{name}: {}", stderr(&out));
                 assert!(out.stdout.is_empty(), "{name}");
-                assert!(
-                    error_line("is not sealed by").eval(&stderr(&out)),
-                    "{name}: {}",
-                    stderr(&out)
-                );
+                assert_error_line(&out, "is not sealed by", name);
                 assert!(stderr(&out).contains("it is sealed by age1"), "{name}");
             }
             "unsigned" => {
@@ -142,11 +138,7 @@ fn the_22_vectors_through_the_binary() {
                 let out = open(h, &id, &file, &[]);
                 assert_eq!(out.status.code(), Some(4), "{name}: {}", stderr(&out));
                 assert!(out.stdout.is_empty(), "{name}: released bytes");
-                assert!(
-                    error_line("invalid sender seal").eval(&stderr(&out)),
-                    "{name}: {}",
-                    stderr(&out)
-                );
+                assert_error_line(&out, "invalid sender seal", name);
                 let out = open(h, &id, &file, &["-o", path_str(&out_path)]);
                 assert_eq!(out.status.code(), Some(4), "{name}: {}", stderr(&out));
                 assert!(!out_path.exists(), "{name}: -o file left");
@@ -565,12 +557,7 @@ fn inspect_says_sealed_by_someone_and_counts_no_sender_as_recipient() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("sealed to:     X25519 (1)\n"), "{text}");
     assert!(text.contains("sender:        sealed by someone (only recipients can see who)\n"));
-    let json = lockbox(h)
-        .args(["inspect", "--json"])
-        .arg(&s)
-        .output()
-        .unwrap();
-    let json = String::from_utf8(json.stdout).unwrap();
+    let json = common::stdout_of(h, &["inspect", "--json", common::path_str(&s)]);
     assert!(json.contains("\"sender_sealed\": true,"), "{json}");
     assert!(json.contains("\"stanzas\": [\"X25519\"],"), "{json}");
     std::fs::write(&u, common::seal_stdin(h, &[&p.bob.1], false, b"x")).unwrap();
@@ -594,13 +581,8 @@ fn signed_files_open_in_go_age() {
         return;
     };
     let p = party(false);
-    let plain = common::bytes(300_000, 4);
     for extra in [&[][..], &["-a"]] {
-        let file = signed(&p, &[&p.bob.1, &p.carol.1], &plain, extra);
-        let path = p.home.path().join("g.age");
-        std::fs::write(&path, &file).unwrap();
-        let out = common::run_peer(&age, &["-d", "-i", path_str(&p.bob.0), path_str(&path)]);
-        assert!(out == plain, "age opened something else");
+        peer_opens_signed(&age, &p, &[&p.bob.1, &p.carol.1], 4, extra);
     }
 }
 
@@ -610,12 +592,18 @@ fn signed_files_open_in_rage() {
         return;
     };
     let p = party(false);
-    let plain = common::bytes(300_000, 5);
-    let file = signed(&p, &[&p.bob.1], &plain, &[]);
-    let path = p.home.path().join("r.age");
+    peer_opens_signed(&rage, &p, &[&p.bob.1], 5, &[]);
+}
+
+/// A signed file for `to`, opened with Bob's identity by a peer (Go age or
+/// rage), which skips the sender stanza: the plaintext comes back.
+fn peer_opens_signed(peer: &Path, p: &Party, to: &[&str], seed: u64, extra: &[&str]) {
+    let plain = common::bytes(300_000, seed);
+    let file = signed(p, to, &plain, extra);
+    let path = p.home.path().join("peer.age");
     std::fs::write(&path, &file).unwrap();
-    let out = common::run_peer(&rage, &["-d", "-i", path_str(&p.bob.0), path_str(&path)]);
-    assert!(out == plain, "rage opened something else");
+    let out = common::run_peer(peer, &["-d", "-i", path_str(&p.bob.0), path_str(&path)]);
+    assert!(out == plain, "{} opened something else", peer.display());
 }
 
 #[test]
@@ -671,4 +659,10 @@ fn a_protected_identity_signs_with_its_passphrase() {
         .success();
     let out = open(h, &p.bob.0, &file, &["--from", "alice"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// Asserts that `out`'s stderr is an error line containing `needle`.
+fn assert_error_line(out: &std::process::Output, needle: &'static str, name: &str) {
+    let e = stderr(out);
+    assert!(error_line(needle).eval(&e), "{name}: {e}");
 }

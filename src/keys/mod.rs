@@ -8,9 +8,6 @@ pub(crate) mod pq;
 #[cfg(feature = "cli")]
 pub(crate) mod probe;
 pub(crate) mod protected;
-// Used by `seal --sign` and `open --from` (issue 12); until then only by
-// the sender vectors.
-#[allow(dead_code)]
 pub(crate) mod sender;
 #[cfg(test)]
 mod sender_vectors;

@@ -4,9 +4,9 @@
 //! decrypted and hashed, then the sender seal verified with the vector's
 //! identities.
 //!
-//! Not yet through the binary or the front door: `seal --sign` and `open
-//! --from` come with issue 12. Until then the vectors reach the engine
-//! from inside the crate, as a unit test of `keys`.
+//! The front door has no sender seal yet, so the vectors reach the engine
+//! from inside the crate, as a unit test of `keys`; `tests/sign.rs` runs
+//! `seal --sign` and `open --from` through the binary.
 
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};

@@ -255,3 +255,10 @@ pub fn home_with_recipient(name: &str, pq: bool) -> (tempfile::TempDir, String) 
     let (_, recipient) = keypair(home.path(), name, pq);
     (home, recipient)
 }
+
+/// What `lockbox ARGS...` with HOME at `home` prints on stdout, as text,
+/// whatever its exit status.
+pub fn stdout_of(home: &Path, args: &[&str]) -> String {
+    let out = lockbox(home).args(args).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
