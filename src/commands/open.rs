@@ -1,6 +1,6 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
-use std::io::{Read, Seek, Write};
+use std::io::{Seek, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -143,22 +143,34 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
             report_sender(args, &wanted, &sender)?;
             return output.commit();
         } else {
-            // Anywhere else, nothing is released before verification: the
-            // ciphertext goes to an unlinked spool while it is checked,
-            // then the plaintext comes from the spool. No plaintext on disk.
+            // Anywhere else, nothing is released before verification: a
+            // first pass only hashes the ciphertext (PD) while it goes to an
+            // unlinked spool; the sender's MACs over PD pin those exact
+            // bytes, and the second pass, from the spool, checks every
+            // chunk's AEAD before releasing it. No plaintext on disk.
             let mut spool = io::spool()?;
-            let tee = Tee {
-                input: std::mem::replace(&mut sealed.payload, Box::new(std::io::empty())),
-                copy: spool
-                    .try_clone()
-                    .context("failed to use a temporary file")?,
+            let payload = std::mem::replace(&mut sealed.payload, Box::new(std::io::empty()));
+            let pd = format::hash_payload(payload, &mut spool, opts)
+                .map_err(|e| name_input(e.into(), "open", args.input.as_deref()))?;
+            spool.rewind().context("failed to read a temporary file")?;
+            let sender = match seal.verify(&pd, &verify_keys) {
+                Ok(sender) => sender,
+                Err(e) => {
+                    // A damaged payload is reported as such, as when opening
+                    // to -o: find its first bad chunk, releasing nothing.
+                    let checked = format::open_payload_hashed(
+                        &key,
+                        std::io::BufReader::new(&mut spool),
+                        &mut std::io::sink(),
+                        opts,
+                        &mut |_| {},
+                    );
+                    if let Err(bad) = checked {
+                        return Err(name_input(bad.into(), "open", args.input.as_deref()));
+                    }
+                    return Err(in_name(format::sender_error(e)));
+                }
             };
-            let pd =
-                format::open_payload_hashed(&key, tee, &mut std::io::sink(), opts, &mut |_| {})
-                    .map_err(|e| name_input(e.into(), "open", args.input.as_deref()))?;
-            let sender = seal
-                .verify(&pd, &verify_keys)
-                .map_err(|e| in_name(format::sender_error(e)))?;
             spool.rewind().context("failed to read a temporary file")?;
             sealed.payload = Box::new(std::io::BufReader::new(spool));
             sender
@@ -238,20 +250,6 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
         "use -i/--identity FILE, or create an identity with 'lockbox keygen'",
     )?;
     Ok(vec![default])
-}
-
-/// Reads the payload and keeps a copy of every byte read in `copy`.
-struct Tee<R> {
-    input: R,
-    copy: std::fs::File,
-}
-
-impl<R: Read> Read for Tee<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.input.read(buf)?;
-        self.copy.write_all(&buf[..n])?;
-        Ok(n)
-    }
 }
 
 /// A sender asked for with `--from`: how it was named, and its X25519 keys.

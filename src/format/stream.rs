@@ -778,6 +778,87 @@ fn open<R: Read + Send, W: Write + Send>(
     })
 }
 
+/// The payload digest PD (SENDER-AUTH.md) of the payload read from
+/// `input`, copying every byte read to `copy`, without decrypting: the
+/// first pass of opening a signed file to a stream (issue 12). The chunks
+/// are hashed on the workers while the next batch is read and this one is
+/// copied. Nothing here is authenticated: the sender's MAC over PD pins
+/// the exact ciphertext, and the caller's second pass (`open_payload` over
+/// `copy`) still checks every chunk's AEAD before it releases a byte.
+/// Splitting at `ENC_CHUNK` gives the file's chunks whatever their
+/// contents; a malformed payload only yields a PD that no MAC matches.
+pub(crate) fn hash_payload<R: Read + Send, W: Write + Send>(
+    mut input: R,
+    copy: &mut W,
+    opts: StreamOptions,
+) -> io::Result<Hash> {
+    let mut nonce = [0u8; NONCE];
+    if read_full(&mut input, &mut nonce)? < NONCE {
+        return Err(FormatError::Truncated(
+            Part::Header,
+            "the payload nonce is missing or short".into(),
+        )
+        .into());
+    }
+    copy.write_all(&nonce)?;
+    let mut digest = PayloadDigest::new(&nonce);
+    let size = opts.batch_chunks() * ENC_CHUNK;
+    let mut cur = vec![0u8; size];
+    let mut next = vec![0u8; size];
+    let mut len = read_full(&mut input, &mut cur)?;
+    let mut hashes: Vec<Hash> = Vec::with_capacity(opts.batch_chunks());
+    let pool = if opts.threads > 1 && len == size {
+        Some(thread_pool(opts.threads)?)
+    } else {
+        None
+    };
+    loop {
+        let last = len < size;
+        let data = &cur[..len];
+        let (hashed, io_result) = match &pool {
+            Some(pool) => pool.install(|| {
+                rayon::join(
+                    || {
+                        data.par_chunks(ENC_CHUNK)
+                            .map(chunk_hash)
+                            .collect_into_vec(&mut hashes)
+                    },
+                    || -> io::Result<usize> {
+                        copy.write_all(data)?;
+                        if last {
+                            Ok(0)
+                        } else {
+                            read_full(&mut input, &mut next)
+                        }
+                    },
+                )
+            }),
+            None => {
+                hashes.clear();
+                hashes.extend(data.chunks(ENC_CHUNK).map(chunk_hash));
+                let io_result = copy.write_all(data).and_then(|()| {
+                    if last {
+                        Ok(0)
+                    } else {
+                        read_full(&mut input, &mut next)
+                    }
+                });
+                ((), io_result)
+            }
+        };
+        let () = hashed;
+        let next_len = io_result?;
+        for h in &hashes {
+            digest.push(h);
+        }
+        if last {
+            return Ok(digest.finish());
+        }
+        std::mem::swap(&mut cur, &mut next);
+        len = next_len;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
