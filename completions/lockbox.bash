@@ -568,7 +568,7 @@ _lockbox_dynamic() {
     local cur="${COMP_WORDS[COMP_CWORD]}"
     local prev="${COMP_WORDS[COMP_CWORD-1]}"
     case "${COMP_WORDS[1]},${prev}" in
-        seal,-r|seal,--recipient|contact,show|contact,verify|contact,remove|contact,replace)
+        seal,-r|seal,--recipient|open,--from|contact,show|contact,verify|contact,remove|contact,replace)
             local IFS=$'\n'
             COMPREPLY=($(compgen -W "$(command lockbox contact list --names 2>/dev/null)" -- "${cur}"))
             return 0

@@ -56,7 +56,7 @@ complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s i -l identity -
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l passphrase-file -d 'Read the passphrase from the first line of FILE (\'-\' for stdin), at most 64 KiB (for scripts; or set LOCKBOX_PASSPHRASE)' -r -F
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l max-work-factor -d 'Highest scrypt work factor accepted for passphrase-sealed files and protected identity files (log2 of scrypt\'s N)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s o -l output -d 'Write the plaintext to OUT (\'-\' for stdout), with mode 0600 minus the umask' -r -F
-complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l from -d 'Require a verified sender seal by WHO (a contact name, @NAME, age1... or age1pq1...); repeatable: any of them' -r
+complete -c lockbox -n "__fish_lockbox_using_subcommand open" -l from -d 'Require a verified sender seal by WHO (a contact name, @NAME, age1... or age1pq1...); repeatable: any of them' -r -f -a "(command lockbox contact list --names 2>/dev/null)"
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s j -l threads -d 'Worker threads for sealing and opening (default: the cores available)' -r
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s q -l quiet -d 'Print no warnings and no progress bar (except the warning of a contact whose key changed)'
 complete -c lockbox -n "__fish_lockbox_using_subcommand open" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -96,8 +96,13 @@ fn contact_names_complete_after_seal_r() {
         complete(h, &["lockbox", "seal", "-a", "-r", "alice", "-r", "al"]),
         ["alice"]
     );
+    // The sender asked for with open --from (issue 12) is a contact too.
+    assert_eq!(
+        complete(h, &["lockbox", "open", "--from", ""]),
+        ["alice", "bob"]
+    );
     // The contact subcommands that take a NAME.
-    for sub in ["show", "verify", "remove"] {
+    for sub in ["show", "verify", "remove", "replace"] {
         assert_eq!(
             complete(h, &["lockbox", "contact", sub, ""]),
             ["alice", "bob"],

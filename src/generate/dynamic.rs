@@ -1,6 +1,6 @@
 //! Dynamic completion of contact names, added to clap's static completion
-//! scripts: after `seal -r/--recipient` and for `contact show/verify/remove
-//! NAME`, bash, zsh and fish call `lockbox contact list --names` (names only,
+//! scripts: after `seal -r/--recipient`, after `open --from` and for
+//! `contact show/verify/remove/replace NAME`, bash, zsh and fish call `lockbox contact list --names` (names only,
 //! one per line, nothing on stderr). Everything else stays clap's own
 //! completion, identity files after `-i` included. Elvish and PowerShell
 //! keep clap's static scripts.
@@ -16,7 +16,7 @@ const NAMES: &str = "command lockbox contact list --names 2>/dev/null";
 enum Site {
     Option {
         subcommand: &'static str,
-        short: char,
+        short: Option<char>,
         long: &'static str,
     },
     ContactName {
@@ -24,11 +24,16 @@ enum Site {
     },
 }
 
-const SITES: [Site; 5] = [
+const SITES: [Site; 6] = [
     Site::Option {
         subcommand: "seal",
-        short: 'r',
+        short: Some('r'),
         long: "recipient",
+    },
+    Site::Option {
+        subcommand: "open",
+        short: None,
+        long: "from",
     },
     Site::ContactName { subcommand: "show" },
     Site::ContactName {
@@ -73,7 +78,10 @@ fn bash(script: String) -> String {
                 subcommand,
                 short,
                 long,
-            } => format!("{subcommand},-{short}|{subcommand},--{long}"),
+            } => match short {
+                Some(short) => format!("{subcommand},-{short}|{subcommand},--{long}"),
+                None => format!("{subcommand},--{long}"),
+            },
             Site::ContactName { subcommand } => format!("contact,{subcommand}"),
         })
         .collect();
@@ -112,7 +120,8 @@ fn zsh(script: String) -> String {
     for site in &SITES {
         match site {
             Site::Option { short, long, .. } => {
-                for flag in [format!("-{short}+["), format!("--{long}=[")] {
+                let flags = short.map(|c| format!("-{c}+[")).into_iter();
+                for flag in flags.chain([format!("--{long}=[")]) {
                     let line_start = format!("'*{flag}");
                     let mut out = String::new();
                     let mut n = 0;
@@ -175,8 +184,9 @@ fn fish(script: String) -> String {
                 short,
                 long,
             } => {
+                let short = short.map(|c| format!("-s {c} ")).unwrap_or_default();
                 let start = format!(
-                    "complete -c lockbox -n \"__fish_lockbox_using_subcommand {subcommand}\" -s {short} -l {long} "
+                    "complete -c lockbox -n \"__fish_lockbox_using_subcommand {subcommand}\" {short}-l {long} "
                 );
                 let mut out = String::new();
                 let mut n = 0;
