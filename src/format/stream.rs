@@ -686,14 +686,7 @@ fn open<R: Read + Send, W: Write + Send>(
     secret: bool,
     hashed: Option<&mut Option<PayloadDigest>>,
 ) -> io::Result<()> {
-    let mut nonce = [0u8; NONCE];
-    if read_full(&mut input, &mut nonce)? < NONCE {
-        return Err(FormatError::Truncated(
-            Part::Header,
-            "the payload nonce is missing or short".into(),
-        )
-        .into());
-    }
+    let nonce = read_nonce(&mut input)?;
     let hash = hashed.is_some();
     let mut no_digest = None;
     let digest = match hashed {
@@ -778,6 +771,20 @@ fn open<R: Read + Send, W: Write + Send>(
     })
 }
 
+/// Reads the payload's 16-byte nonce; a missing or short one is a
+/// truncated file.
+fn read_nonce<R: Read>(input: &mut R) -> io::Result<[u8; NONCE]> {
+    let mut nonce = [0u8; NONCE];
+    if read_full(input, &mut nonce)? < NONCE {
+        return Err(FormatError::Truncated(
+            Part::Header,
+            "the payload nonce is missing or short".into(),
+        )
+        .into());
+    }
+    Ok(nonce)
+}
+
 /// The payload digest PD (SENDER-AUTH.md) of the payload read from
 /// `input`, copying every byte read to `copy`, without decrypting: the
 /// first pass of opening a signed file to a stream (issue 12). The chunks
@@ -792,14 +799,7 @@ pub(crate) fn hash_payload<R: Read + Send, W: Write + Send>(
     copy: &mut W,
     opts: StreamOptions,
 ) -> io::Result<Hash> {
-    let mut nonce = [0u8; NONCE];
-    if read_full(&mut input, &mut nonce)? < NONCE {
-        return Err(FormatError::Truncated(
-            Part::Header,
-            "the payload nonce is missing or short".into(),
-        )
-        .into());
-    }
+    let nonce = read_nonce(&mut input)?;
     copy.write_all(&nonce)?;
     let mut digest = PayloadDigest::new(&nonce);
     let size = opts.batch_chunks() * ENC_CHUNK;
