@@ -407,6 +407,38 @@ impl Output {
         }
     }
 
+    /// A seekable file to write a signed seal into in one pass, from its
+    /// current position: the `-o` temporary, or standard output when it is
+    /// a regular file opened without `O_APPEND` (`> file.age`; with
+    /// `>>` every write goes to the end, so the header could not be put
+    /// back in front of the payload). `None` otherwise: a pipe, a
+    /// terminal, a device.
+    pub(crate) fn seekable(&mut self) -> Option<&mut File> {
+        match &mut self.kind {
+            OutputKind::Atomic { temp, .. } => Some(temp.as_file_mut()),
+            OutputKind::Stdout(f) => {
+                let regular = f.metadata().is_ok_and(|m| m.is_file());
+                let appends = rustix::fs::fcntl_getfl(&*f)
+                    .map_or(true, |fl| fl.contains(rustix::fs::OFlags::APPEND));
+                (regular && !appends).then_some(f)
+            }
+            OutputKind::InPlace(_) | OutputKind::Done => None,
+        }
+    }
+
+    /// Copies `spool`, from its current position to its end, to the
+    /// output. Between two files (stdout included) the kernel copies
+    /// (`copy_file_range`, `sendfile` or `splice`, through the standard
+    /// library's `io::copy`), so a 1 GiB spool never passes through this
+    /// process's memory.
+    pub(crate) fn copy_from(&mut self, spool: &mut File) -> io::Result<u64> {
+        match &mut self.kind {
+            OutputKind::Stdout(f) | OutputKind::InPlace(f) => io::copy(spool, f),
+            OutputKind::Atomic { temp, .. } => io::copy(spool, temp.as_file_mut()),
+            OutputKind::Done => Err(io::Error::other("the output is already committed")),
+        }
+    }
+
     /// Whether the output is a terminal.
     pub(crate) fn is_terminal(&self) -> bool {
         match &self.kind {

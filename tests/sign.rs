@@ -666,3 +666,61 @@ fn assert_error_line(out: &std::process::Output, needle: &'static str, name: &st
     let e = stderr(out);
     assert!(error_line(needle).eval(&e), "{name}: {e}");
 }
+
+/// `seal --sign > file.age` writes the signed file in one pass straight
+/// into the file standard output is, from where the shell left its offset;
+/// `>> file.age` (O_APPEND, where the header could not be put back in
+/// front) and a pipe go through the spool. Every form opens and names
+/// Alice; the bytes before the offset are left as they were.
+#[test]
+fn signed_seal_to_a_file_on_standard_output_at_any_offset() {
+    use std::io::Write as _;
+    let p = party(false);
+    let h = p.home.path();
+    let plain = common::bytes(3 * 65536 + 100, 11);
+    let input = h.join("plain");
+    std::fs::write(&input, &plain).unwrap();
+    let prefix = b"kept: the bytes the shell wrote before\n";
+    for append in [false, true] {
+        for with_prefix in [false, true] {
+            let path = h.join("out.age");
+            let _ = std::fs::remove_file(&path);
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .open(&path)
+                .unwrap();
+            if with_prefix {
+                file.write_all(prefix).unwrap();
+            }
+            // assert_cmd captures stdout; a std Command can hand it a file.
+            let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("lockbox"))
+                .env("HOME", h)
+                .env("XDG_CONFIG_HOME", h.join(".config"))
+                .args(["seal", "--sign-with", path_str(&p.alice.0), "-r", &p.bob.1])
+                .arg(&input)
+                .stdout(file)
+                .status()
+                .unwrap();
+            assert!(status.success(), "append {append}, prefix {with_prefix}");
+            let written = std::fs::read(&path).unwrap();
+            let sealed = if with_prefix {
+                assert!(written.starts_with(prefix), "append {append}: prefix lost");
+                &written[prefix.len()..]
+            } else {
+                &written[..]
+            };
+            let file = h.join("f.age");
+            std::fs::write(&file, sealed).unwrap();
+            let out = open(h, &p.bob.0, &file, &["--from", "alice"]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "append {append}, prefix {with_prefix}: {}",
+                stderr(&out)
+            );
+            assert!(out.stdout == plain);
+        }
+    }
+}

@@ -228,24 +228,36 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
     let typed = io::input_is_terminal(args.input.as_deref());
     let mut held = io::Held::default();
     let result = match &sender {
-        // One pass into the -o file: payload after room for the header,
+        // One pass into the -o file, or into standard output when it is a
+        // regular file ('> file.age'): payload after room for the header,
         // then the header (SENDER-AUTH.md needs the payload digest).
-        Some(key) if !typed && !args.armor && output.temp_file().is_some() => {
-            let file = output.temp_file().expect("checked above");
+        Some(key) if !typed && !args.armor && output.seekable().is_some() => {
+            let file = output.seekable().expect("checked above");
             sealer.seal_signed(key, &verifiers, input, file, opts.stream, &mut |n| {
                 progress.add(n)
             })
         }
-        // Anywhere else: the sealed file goes to an unlinked spool first.
+        // Anywhere else (a pipe, a terminal, armor): the sealed file goes
+        // to an unlinked spool first; binary, the kernel copies it out.
         Some(key) => {
             let mut spool = io::spool()?;
-            let mut sink: &mut (dyn std::io::Write + Send) =
-                if typed { &mut held } else { &mut output };
-            sealer
-                .seal_signed(key, &verifiers, input, &mut spool, opts.stream, &mut |n| {
+            let sealed =
+                sealer.seal_signed(key, &verifiers, input, &mut spool, opts.stream, &mut |n| {
                     progress.add(n)
-                })
-                .and_then(|()| format::copy_sealed(&mut spool, &mut sink, args.armor))
+                });
+            sealed.and_then(|()| {
+                if typed || args.armor {
+                    let mut sink: &mut (dyn std::io::Write + Send) =
+                        if typed { &mut held } else { &mut output };
+                    format::copy_sealed(&mut spool, &mut sink, args.armor)
+                } else {
+                    std::io::Seek::rewind(&mut spool)?;
+                    output
+                        .copy_from(&mut spool)
+                        .map(drop)
+                        .map_err(FormatError::from)
+                }
+            })
         }
         None => {
             let mut sink: &mut (dyn std::io::Write + Send) =
