@@ -297,6 +297,17 @@ fn passphrase_protected_identity_file() {
         .assert()
         .success()
         .stdout("via protected key");
+    // Not on a terminal, -y without FILE reads stdin; empty, it says so
+    // and how to reach the default identity.
+    lockbox(home.path())
+        .args(["keygen", "-y"])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(error_line("standard input holds no identities"))
+        .stderr(predicates::str::contains(
+            "lockbox keygen -y ~/.config/lockbox/identity.txt",
+        ));
     lockbox(home.path())
         .args(["keygen", "-y"])
         .arg(&protected)

@@ -404,6 +404,13 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
         }
     }
     if out.is_empty() {
+        if path == Path::new("-") {
+            // `lockbox keygen -y` in a script or under `bash -c` reads stdin,
+            // which is empty there: say where the identity was looked for.
+            return Err(Error::failure("standard input holds no identities")
+                .hint("pipe an identity file in, or name it: 'lockbox keygen -y ~/.config/lockbox/identity.txt' (on a terminal, 'lockbox keygen -y' reads your default identity)")
+                .into());
+        }
         return Err(
             Error::failure(format!("identity file {} holds no identities", quote(path))).into(),
         );
