@@ -392,3 +392,51 @@ fn protected_ssh_key_needs_a_passphrase_only_for_its_own_stanza() {
         .stdout("")
         .stderr(common::error_line("incorrect passphrase for SSH key '"));
 }
+
+/// A signed file opened with an SSH identity: the seal can't be checked
+/// with it. Without --from it opens with a note; with --from it is exit 5,
+/// nothing released, and the message says a seal is there that this
+/// identity cannot check (not "nobody signed it").
+#[test]
+fn a_signed_file_opened_with_an_ssh_key_says_it_cannot_check_the_seal() {
+    let Some(ssh_keygen) = peer("ssh-keygen") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (key, public) = ssh_key(&ssh_keygen, home, "id", "ed25519");
+    let (alice, alice_recipient) = common::keypair(home, "alice.txt", false);
+    let (_, bob) = common::keypair(home, "bob.txt", false);
+    let data = bytes(5000, 5);
+    let sealed = home.join("signed.age");
+    lockbox(home)
+        .args([
+            "seal",
+            "-q",
+            "--sign-with",
+            s(&alice),
+            "-r",
+            &bob,
+            "-r",
+            &public,
+        ])
+        .args(["-o", s(&sealed)])
+        .write_stdin(data.clone())
+        .assert()
+        .success();
+    let out = lockbox(home)
+        .args(["open", "-i", s(&key), s(&sealed)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout == data);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot verify it: treated as unsigned"));
+    lockbox(home)
+        .args(["open", "-i", s(&key), "--from", &alice_recipient, s(&sealed)])
+        .assert()
+        .code(5)
+        .stdout("")
+        .stderr(common::error_line(
+            "it carries a sender seal, but the identity that opened it (SSH or plugin) cannot check who sealed it",
+        ));
+}

@@ -109,6 +109,17 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     // (SENDER-AUTH.md, "Verifying", step 3) before anything is read.
     let mut seal = format::sender_seal(&sealed.header, &key).map_err(in_name)?;
     if seal.is_some() && verify_keys.is_empty() {
+        // "Nobody signed it" would be wrong here: somebody did, and this
+        // identity cannot tell who.
+        if !wanted.is_empty() {
+            return Err(not_from(
+                args,
+                &wanted,
+                "it carries a sender seal, but the identity that opened it (SSH or plugin) cannot check who sealed it",
+            )
+            .hint("open it with an age1... or age1pq1... identity it is sealed to (-i FILE): those can verify")
+            .into());
+        }
         if !args.run.quiet {
             eprintln!("lockbox: note: the file has a sender seal, but the identity that opened it (SSH or plugin) cannot verify it: treated as unsigned");
         }
