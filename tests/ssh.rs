@@ -438,5 +438,12 @@ fn a_signed_file_opened_with_an_ssh_key_says_it_cannot_check_the_seal() {
         .stdout("")
         .stderr(common::error_line(
             "it carries a sender seal, but the identity that opened it (SSH or plugin) cannot check who sealed it",
-        ));
+        ))
+        // The recipient asked for is named (shortened, with its
+        // fingerprint), not redacted to 'age1…'.
+        .stderr(predicates::str::contains(format!(
+            "is not sealed by {}…",
+            &alice_recipient[..14]
+        )))
+        .stderr(predicates::str::contains("(fingerprint "));
 }

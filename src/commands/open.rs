@@ -265,7 +265,10 @@ fn identity_files(given: &[PathBuf], have_passphrase: bool) -> anyhow::Result<Ve
 
 /// A sender asked for with `--from`: how it was named, and its X25519 keys.
 struct Wanted {
-    name: String,
+    /// How messages show it: a contact's name quoted; a recipient, which
+    /// was parsed and is public, shortened with its fingerprint (the
+    /// redaction rule would show only 'age1…', which names nobody).
+    shown: String,
     keys: Vec<[u8; 32]>,
 }
 
@@ -274,9 +277,21 @@ struct Wanted {
 fn from_keys(values: &[String]) -> anyhow::Result<Vec<Wanted>> {
     let mut wanted = Vec::new();
     for v in values {
-        let entries = match keys::contacts::resolve(v)? {
-            Some(contact) => contact.entries()?,
-            None => vec![super::parse_recipient_argument(v)?],
+        let (entries, shown) = match keys::contacts::resolve(v)? {
+            Some(contact) => (contact.entries()?, quote(v.trim_start_matches('@'))),
+            None => {
+                let entry = super::parse_recipient_argument(v)?;
+                let chars: Vec<char> = v.chars().collect();
+                let short = if chars.len() > 20 {
+                    let head: String = chars[..14].iter().collect();
+                    let tail: String = chars[chars.len() - 4..].iter().collect();
+                    format!("{head}…{tail}")
+                } else {
+                    v.clone()
+                };
+                let shown = format!("{short} (fingerprint {})", keys::fingerprint(v));
+                (vec![entry], shown)
+            }
         };
         let keys: Vec<[u8; 32]> = entries
             .iter()
@@ -289,10 +304,7 @@ fn from_keys(values: &[String]) -> anyhow::Result<Vec<Wanted>> {
             ))
             .into());
         }
-        wanted.push(Wanted {
-            name: v.trim_start_matches('@').to_owned(),
-            keys,
-        });
+        wanted.push(Wanted { shown, keys });
     }
     Ok(wanted)
 }
@@ -343,7 +355,7 @@ fn report_sender(args: &OpenArgs, wanted: &[Wanted], sender: &[u8; 32]) -> anyho
 
 /// The `--from` refusal (exit 5): nothing was released.
 fn not_from(args: &OpenArgs, wanted: &[Wanted], why: &str) -> Error {
-    let names: Vec<String> = wanted.iter().map(|w| quote(&w.name)).collect();
+    let names: Vec<&str> = wanted.iter().map(|w| w.shown.as_str()).collect();
     Error::new(
         crate::error::Exit::NotFrom,
         format!(
