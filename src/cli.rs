@@ -179,8 +179,9 @@ post-quantum (age1pq1...) recipients can verify the seal; SSH and plugin recipie
 file but can't, and one warning names them. --sign is refused (exit 2) with -p/--passphrase \
 and when no recipient can verify. The file stays an ordinary age file: age, rage and typage \
 open it and ignore the seal. The seal covers the whole payload, so a signed file is written \
-in one pass to -o FILE (the header last), and through an unlinked temporary file (mode 0600, \
-ciphertext only) to stdout or with -a/--armor.";
+in one pass to -o FILE or to a stdout that is a regular file ('> doc.age'; the header last), \
+and through an unlinked temporary file (mode 0600, ciphertext only) to a pipe, with \
+'>> FILE', or with -a/--armor.";
 
 const SEAL_EXAMPLES: &str = "\
 Examples:
@@ -248,7 +249,7 @@ altered by someone who could open it, or forwarded. To -o the plaintext goes to 
 file, renamed only once verified; to stdout the ciphertext is spooled to an unlinked temporary \
 file (mode 0600) and decrypted from there once verified: no plaintext is written to disk. \
 Opened with only SSH or plugin identities, a seal can't be verified: a note says so and the \
-file counts as unsigned.
+file counts as unsigned (with --from, exit 5 saying so).
 
 --from WHO (repeatable; a contact name, @NAME, age1... or age1pq1...) requires a verified \
 seal by one of them: an unsigned file, or one sealed by someone else, is exit 5 with nothing \

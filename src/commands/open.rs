@@ -138,10 +138,10 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
     let mut sealed = sealed;
     if let Some(seal) = seal {
         let opts = stream_options(&args.run);
-        let sender = if let Some(file) = output.temp_file() {
+        let sender = if let Some(mut file) = output.temp_file() {
             // One pass into the -o temporary, renamed only once verified.
             let progress = Progress::new(total, !args.run.quiet);
-            let pd = format::open_payload_hashed(&key, sealed.payload, file, opts, &mut |n| {
+            let pd = format::open_payload_hashed(&key, sealed.payload, &mut file, opts, &mut |n| {
                 progress.add(n)
             });
             progress.finish();

@@ -232,8 +232,8 @@ pub(crate) fn run(args: &SealArgs) -> anyhow::Result<()> {
         // regular file ('> file.age'): payload after room for the header,
         // then the header (SENDER-AUTH.md needs the payload digest).
         Some(key) if !typed && !args.armor && output.seekable().is_some() => {
-            let file = output.seekable().expect("checked above");
-            sealer.seal_signed(key, &verifiers, input, file, opts.stream, &mut |n| {
+            let mut file = output.seekable().expect("checked above");
+            sealer.seal_signed(key, &verifiers, input, &mut file, opts.stream, &mut |n| {
                 progress.add(n)
             })
         }
