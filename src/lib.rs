@@ -4,7 +4,10 @@
 //!
 //! This is the library: [`seal`] and [`open`] streams with [`Recipient`]s
 //! and [`Identity`]s, [`Options`] and a typed [`Error`]; [`Encryptor`] and
-//! [`Decryptor`] split the same work in two steps. It needs no terminal,
+//! [`Decryptor`] split the same work in two steps, sign as a sender
+//! ([`Encryptor::sign`], lockbox-sender/v1) and, through a spool that the
+//! caller gives ([`Decryptor::open_spooled`], [`Opened`]), check who
+//! sealed a file before a byte of it is released. It needs no terminal,
 //! environment or file system: any [`Read`](std::io::Read) and
 //! [`Write`](std::io::Write) will do, in-memory buffers included.
 //!
@@ -61,7 +64,7 @@ mod run;
 pub use run::run_main;
 
 pub use api::{
-    open, seal, Decryptor, Encryptor, Error, Identity, Options, Part, Recipient, Sender,
+    open, seal, Decryptor, Encryptor, Error, Identity, Opened, Options, Part, Recipient, Sender,
 };
 
 /// The sizes of the age v1 payload: chunks of [`CHUNK`](layout::CHUNK)

@@ -119,3 +119,75 @@ fn a_read_error_releases_the_same_whole_chunks_whatever_the_threads() {
         }
     }
 }
+
+/// The spooled front door: a signed file sealed and opened through an
+/// unlinked temporary file holds its ciphertext there, not in memory; the
+/// sender is known before a byte of plaintext is written; an unsigned file
+/// is not spooled; damage is an error before anything is released.
+#[test]
+fn signed_files_through_a_spool_file() {
+    use std::io::{Seek, SeekFrom};
+    let (alice, bob) = (Identity::generate(), Identity::generate());
+    let alice_recipient = alice.to_recipient().unwrap().to_string();
+    let plain = common::bytes(5 * (1 << 20) + 123, 8);
+    for threads in [1, 2] {
+        let o = options(threads, false);
+        let mut sealed = Vec::new();
+        let mut spool = tempfile::tempfile().unwrap();
+        lockbox::Encryptor::new(&[bob.to_recipient().unwrap()], &o)
+            .unwrap()
+            .sign(&alice)
+            .unwrap()
+            .seal_spooled(&plain[..], &mut sealed, &mut spool)
+            .unwrap();
+        assert_eq!(spool.seek(SeekFrom::End(0)).unwrap(), sealed.len() as u64);
+
+        let mut spool = tempfile::tempfile().unwrap();
+        let opened = Decryptor::new(&sealed[..], &o)
+            .unwrap()
+            .open_spooled(std::slice::from_ref(&bob), &mut spool)
+            .unwrap();
+        assert_eq!(
+            opened.sender(),
+            &lockbox::Sender::SealedBy(alice_recipient.clone())
+        );
+        let mut out = Vec::new();
+        opened.write_to(&mut out).unwrap();
+        assert!(out == plain, "{threads} threads: plaintext differs");
+        let payload = sealed.len() - common::header_len(&sealed);
+        assert_eq!(spool.seek(SeekFrom::End(0)).unwrap(), payload as u64);
+
+        // A damaged chunk: refused by open_spooled, before any write_to.
+        let mut bad = sealed.clone();
+        let n = bad.len();
+        bad[n - 3 * ENC_CHUNK] ^= 1;
+        let r = Decryptor::new(&bad[..], &o)
+            .unwrap()
+            .open_spooled(std::slice::from_ref(&bob), tempfile::tempfile().unwrap());
+        assert!(
+            matches!(r, Err(lockbox::Error::Payload(_))),
+            "{:?}",
+            r.err()
+        );
+
+        // Unsigned: nothing spooled, the same plaintext.
+        let mut unsigned = Vec::new();
+        lockbox::seal(
+            &[bob.to_recipient().unwrap()],
+            &plain[..],
+            &mut unsigned,
+            &o,
+        )
+        .unwrap();
+        let mut spool = tempfile::tempfile().unwrap();
+        let opened = Decryptor::new(&unsigned[..], &o)
+            .unwrap()
+            .open_spooled(std::slice::from_ref(&bob), &mut spool)
+            .unwrap();
+        assert_eq!(opened.sender(), &lockbox::Sender::Unsigned);
+        let mut out = Vec::new();
+        opened.write_to(&mut out).unwrap();
+        assert!(out == plain);
+        assert_eq!(spool.seek(SeekFrom::End(0)).unwrap(), 0);
+    }
+}

@@ -129,20 +129,31 @@ impl Encryptor {
 
     /// Seals all of `input` into `output`. An `Encryptor` seals one
     /// stream: a file key and nonce are never used twice.
-    pub fn seal<R: Read + Send, W: Write + Send>(
+    ///
+    /// A signed file's header comes first but covers the whole payload, so
+    /// it is made in memory, then written: use [`Self::seal_spooled`] (or
+    /// [`Self::seal_seekable`]) for large inputs.
+    pub fn seal<R: Read + Send, W: Write + Send>(self, input: R, output: W) -> Result<(), Error> {
+        self.seal_spooled(input, output, std::io::Cursor::new(Vec::new()))
+    }
+
+    /// As [`Self::seal`], but a signed file is made in `spool` (ciphertext
+    /// only; an unlinked temporary file keeps memory bounded whatever the
+    /// input's size), then copied to `output`. An unsigned file goes
+    /// straight to `output` and leaves `spool` untouched.
+    pub fn seal_spooled<R: Read + Send, W: Write + Send, S: Read + Write + Seek + Send>(
         self,
         input: R,
         mut output: W,
+        mut spool: S,
     ) -> Result<(), Error> {
         let opts = SealOptions {
             armor: self.options.armor,
             stream: self.options.stream(),
         };
         match &self.sender {
-            // The seal covers the whole payload and goes in the header:
-            // the file is made in memory, then written.
             Some(key) => {
-                let mut spool = std::io::Cursor::new(Vec::new());
+                spool.rewind()?;
                 self.sealer.seal_signed(
                     key,
                     &self.verifiers,
@@ -232,16 +243,58 @@ impl<'a> Decryptor<'a> {
     /// An unsigned file: each 64 KiB chunk is written only after it
     /// authenticated; on an error, what was written is a prefix of the
     /// plaintext and must not be trusted as the whole. A file with a sender
-    /// seal: the plaintext is held in memory until the seal is verified,
-    /// and nothing is written if it does not verify
-    /// ([`Error::SenderSeal`]). If no identity given has an X25519 key
+    /// seal: nothing is written unless the seal verifies
+    /// ([`Error::SenderSeal`]); its ciphertext is held in memory meanwhile
+    /// (see [`Self::open_spooled`] to bound memory, or to refuse a sender
+    /// before anything is written). If no identity given has an X25519 key
     /// (SSH, custom), the seal can't be verified and the file counts as
     /// [`Sender::Unsigned`].
     pub fn open<W: Write + Send>(
         self,
         identities: &[Identity],
-        mut output: W,
+        output: W,
     ) -> Result<Sender, Error> {
+        let opened = self.open_spooled(identities, std::io::Cursor::new(Vec::new()))?;
+        let sender = opened.sender().clone();
+        opened.write_to(output)?;
+        Ok(sender)
+    }
+
+    /// Unwraps the file key with the first of `identities` that matches and
+    /// checks who sealed the file, releasing nothing yet: the caller looks
+    /// at [`Opened::sender`] and then writes the plaintext with
+    /// [`Opened::write_to`], or drops it (`lockbox open --from`).
+    ///
+    /// A signed file's ciphertext is hashed while it is copied to `spool`
+    /// (an unlinked temporary file keeps memory bounded whatever the
+    /// file's size; no plaintext goes there), and the seal is checked
+    /// before this returns; `write_to` then decrypts from the spool,
+    /// checking every chunk. An unsigned file is not spooled: `write_to`
+    /// reads it from the input.
+    ///
+    /// ```
+    /// use lockbox::{Encryptor, Identity, Options, Sender};
+    ///
+    /// let (alice, bob) = (Identity::generate(), Identity::generate());
+    /// let mut sealed = Vec::new();
+    /// Encryptor::new(&[bob.to_recipient()?], &Options::default())?
+    ///     .sign(&alice)?
+    ///     .seal(&b"hi"[..], &mut sealed)?;
+    ///
+    /// let opened = lockbox::Decryptor::new(&sealed[..], &Options::default())?
+    ///     .open_spooled(&[bob], std::io::Cursor::new(Vec::new()))?;
+    /// // Only Alice's files are wanted: check before a byte is written.
+    /// assert_eq!(opened.sender(), &Sender::SealedBy(alice.to_recipient()?.to_string()));
+    /// let mut plain = Vec::new();
+    /// opened.write_to(&mut plain)?;
+    /// assert_eq!(plain, b"hi");
+    /// # Ok::<(), lockbox::Error>(())
+    /// ```
+    pub fn open_spooled<S: Read + Write + Seek + Send + 'a>(
+        self,
+        identities: &[Identity],
+        mut spool: S,
+    ) -> Result<Opened<'a>, Error> {
         let ids: Vec<Box<dyn age::Identity + '_>> = identities
             .iter()
             .map(|i| i.to_age(self.options.max_work_factor))
@@ -250,28 +303,55 @@ impl<'a> Decryptor<'a> {
         let key = format::unwrap_file_key(&self.sealed.header, &refs)?;
         let stream = self.options.stream();
         let keys: Vec<X25519Key> = identities.iter().filter_map(Identity::sender_key).collect();
-        let seal = format::sender_seal(&self.sealed.header, &key)?;
-        let sender = match seal {
+        let mut sealed = self.sealed;
+        let sender = match format::sender_seal(&sealed.header, &key)? {
             Some(seal) if !keys.is_empty() => {
-                let mut held = zeroize::Zeroizing::new(Vec::new());
-                let pd = format::open_payload_hashed(
-                    &key,
-                    self.sealed.payload,
-                    &mut *held,
-                    stream,
-                    &mut |_| {},
-                )?;
-                let a = seal.verify(&pd, &keys).map_err(format::sender_error)?;
-                output.write_all(&held)?;
+                spool.rewind()?;
+                let payload = std::mem::replace(&mut sealed.payload, Box::new(std::io::empty()));
+                let a = format::verify_spooled(&key, payload, &mut spool, &seal, &keys, stream)?;
+                sealed.payload = Box::new(std::io::BufReader::new(spool));
                 Sender::SealedBy(crate::keys::sender::x25519_recipient_string(&a))
             }
-            _ => {
-                format::open_payload(&key, self.sealed, &mut output, stream, &mut |_| {})?;
-                Sender::Unsigned
-            }
+            _ => Sender::Unsigned,
         };
+        Ok(Opened {
+            sender,
+            key,
+            sealed,
+            stream,
+        })
+    }
+}
+
+/// A sealed file whose file key is unwrapped and whose sender seal (if
+/// any) is verified, its plaintext not yet released: from
+/// [`Decryptor::open_spooled`].
+pub struct Opened<'a> {
+    sender: Sender,
+    key: age_core::format::FileKey,
+    sealed: format::SealedInput<'a>,
+    stream: StreamOptions,
+}
+
+impl Opened<'_> {
+    /// Who sealed the file (verified), or [`Sender::Unsigned`].
+    pub fn sender(&self) -> &Sender {
+        &self.sender
+    }
+
+    /// Decrypts the payload to `output`, each 64 KiB chunk written only
+    /// after it authenticated; on an error, what was written is a prefix
+    /// of the plaintext and must not be trusted as the whole.
+    pub fn write_to<W: Write + Send>(self, mut output: W) -> Result<(), Error> {
+        format::open_payload(
+            &self.key,
+            self.sealed,
+            &mut output,
+            self.stream,
+            &mut |_| {},
+        )?;
         output.flush()?;
-        Ok(sender)
+        Ok(())
     }
 }
 

@@ -1,6 +1,6 @@
 //! `lockbox open`: open a sealed file with identities or a passphrase.
 
-use std::io::{Seek, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -161,28 +161,9 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
             // chunk's AEAD before releasing it. No plaintext on disk.
             let mut spool = io::spool()?;
             let payload = std::mem::replace(&mut sealed.payload, Box::new(std::io::empty()));
-            let pd = format::hash_payload(payload, &mut spool, opts)
-                .map_err(|e| name_input(e.into(), "open", args.input.as_deref()))?;
-            spool.rewind().context("failed to read a temporary file")?;
-            let sender = match seal.verify(&pd, &verify_keys) {
-                Ok(sender) => sender,
-                Err(e) => {
-                    // A damaged payload is reported as such, as when opening
-                    // to -o: find its first bad chunk, releasing nothing.
-                    let checked = format::open_payload_hashed(
-                        &key,
-                        std::io::BufReader::new(&mut spool),
-                        &mut std::io::sink(),
-                        opts,
-                        &mut |_| {},
-                    );
-                    if let Err(bad) = checked {
-                        return Err(name_input(bad.into(), "open", args.input.as_deref()));
-                    }
-                    return Err(in_name(format::sender_error(e)));
-                }
-            };
-            spool.rewind().context("failed to read a temporary file")?;
+            let sender =
+                format::verify_spooled(&key, payload, &mut spool, &seal, &verify_keys, opts)
+                    .map_err(in_name)?;
             sealed.payload = Box::new(std::io::BufReader::new(spool));
             sender
         };

@@ -440,15 +440,39 @@ pub(crate) fn open_payload_hashed<R: Read + Send, W: Write + Send>(
     )?)
 }
 
-/// The payload digest PD of a payload, copying it to `copy`, without
-/// decrypting it (see [`stream::hash_payload`]): the first pass of
-/// opening a signed file to a stream. Nothing is authenticated yet.
-pub(crate) fn hash_payload<R: Read + Send, W: Write + Send>(
+/// Checks the sender seal of a signed file against its payload without
+/// decrypting it or releasing anything (SENDER-AUTH.md, "Verifying", steps
+/// 4 and 5): the payload is hashed while it is copied to `spool`, which is
+/// left rewound, holding the ciphertext to decrypt from once the caller
+/// has accepted the sender. Returns the verified sender A.
+///
+/// When the seal does not verify, a damaged payload is told apart from a
+/// seal that does not match: the spool's chunks are opened (to nowhere),
+/// and the first that fails is the error, as when opening an unsigned
+/// file; an intact payload leaves the seal's own error.
+pub(crate) fn verify_spooled<R: Read + Send, S: Read + Write + Seek + Send>(
+    key: &FileKey,
     payload: R,
-    copy: &mut W,
+    spool: &mut S,
+    seal: &sender::SenderSeal,
+    keys: &[sender::X25519Key],
     opts: StreamOptions,
-) -> Result<sender::Hash, FormatError> {
-    Ok(stream::hash_payload(payload, copy, opts)?)
+) -> Result<[u8; 32], FormatError> {
+    let pd = stream::hash_payload(payload, spool, opts)?;
+    spool.rewind()?;
+    match seal.verify(&pd, keys) {
+        Ok(a) => Ok(a),
+        Err(e) => {
+            stream::open_payload_hashed(
+                key,
+                std::io::BufReader::new(&mut *spool),
+                &mut std::io::sink(),
+                opts,
+                &mut |_| {},
+            )?;
+            Err(sender_error(e))
+        }
+    }
 }
 
 /// Wraps a new file key to every recipient, refusing recipients whose
@@ -724,13 +748,15 @@ mod tests {
             .unwrap();
             for threads in [1, 2] {
                 let mut copy = Vec::new();
-                let pd = hash_payload(&payload[..], &mut copy, StreamOptions { threads }).unwrap();
+                let pd = stream::hash_payload(&payload[..], &mut copy, StreamOptions { threads })
+                    .unwrap();
                 assert_eq!(pd, opened, "{len} bytes, {threads} threads");
                 assert_eq!(copy, payload, "{len} bytes, {threads} threads");
             }
             let mut bad = payload.clone();
             *bad.last_mut().unwrap() ^= 1;
-            let pd = hash_payload(&bad[..], &mut std::io::sink(), StreamOptions { threads: 2 });
+            let pd =
+                stream::hash_payload(&bad[..], &mut std::io::sink(), StreamOptions { threads: 2 });
             assert_ne!(pd.unwrap(), opened, "{len} bytes");
         }
     }
