@@ -180,8 +180,8 @@ file but can't, and one warning names them. --sign is refused (exit 2) with -p/-
 and when no recipient can verify. The file stays an ordinary age file: age, rage and typage \
 open it and ignore the seal. The seal covers the whole payload, so a signed file is written \
 in one pass to -o FILE or to a stdout that is a regular file ('> doc.age'; the header last), \
-and through an unlinked temporary file (mode 0600, ciphertext only) to a pipe, with \
-'>> FILE', or with -a/--armor.";
+and through an unlinked temporary file (mode 0600, ciphertext only, in $TMPDIR, else /tmp: \
+as large as the sealed file) to a pipe, with '>> FILE', or with -a/--armor.";
 
 const SEAL_EXAMPLES: &str = "\
 Examples:
@@ -247,7 +247,8 @@ a contact's post-quantum recipient is that contact. -q/--quiet silences the line
 file says nothing. A seal that does not verify is exit 4 with nothing released: the file was \
 altered by someone who could open it, or forwarded. To -o the plaintext goes to the temporary \
 file, renamed only once verified; to stdout the ciphertext is spooled to an unlinked temporary \
-file (mode 0600) and decrypted from there once verified: no plaintext is written to disk. \
+file (mode 0600, in $TMPDIR, else /tmp: as large as the file) and decrypted from there once \
+verified: no plaintext is written to disk. \
 Opened with only SSH or plugin identities, a seal can't be verified: a note says so and the \
 file counts as unsigned (with --from, exit 5 saying so).
 
