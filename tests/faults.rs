@@ -558,6 +558,15 @@ fn outputs_follow_the_umask() {
         assert_eq!(mode(&out), existing, "replacing {existing:o} under {umask}");
         assert_ne!(std::fs::read(&out).unwrap(), b"older");
     }
+    // Contact files hold public keys: 0644 minus the umask (the kernel
+    // applies it when tempfile creates them with 0644).
+    let recipient = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef";
+    for (umask, want) in [("022", 0o644), ("077", 0o600), ("027", 0o640)] {
+        let name = format!("friend{umask}");
+        under_umask(&env, umask, &["contact", "add", "-q", &name, recipient]);
+        let file = env.dir.path().join(".config/lockbox/contacts").join(&name);
+        assert_eq!(mode(&file), want, "contact add under umask {umask}");
+    }
     // Plaintext: 0600 at most, less when the umask says so.
     let open = ["open", "-q", "-i", "key.txt", "-o"];
     for (umask, want) in [
