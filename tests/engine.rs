@@ -170,6 +170,25 @@ fn signed_files_through_a_spool_file() {
             r.err()
         );
 
+        // A spool used before, longer than this file: what lies after the
+        // new file in it is not part of it, sealing or opening.
+        let dirty = || std::io::Cursor::new(vec![0xAA; 9 << 20]);
+        let mut again = Vec::new();
+        lockbox::Encryptor::new(&[bob.to_recipient().unwrap()], &o)
+            .unwrap()
+            .sign(&alice)
+            .unwrap()
+            .seal_spooled(&plain[..], &mut again, dirty())
+            .unwrap();
+        assert_eq!(again.len(), sealed.len());
+        let opened = Decryptor::new(&again[..], &o)
+            .unwrap()
+            .open_spooled(std::slice::from_ref(&bob), dirty())
+            .unwrap();
+        let mut out = Vec::new();
+        opened.write_to(&mut out).unwrap();
+        assert!(out == plain, "{threads} threads: through a used spool");
+
         // Unsigned: nothing spooled, the same plaintext.
         let mut unsigned = Vec::new();
         lockbox::seal(

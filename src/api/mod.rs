@@ -308,8 +308,9 @@ impl<'a> Decryptor<'a> {
             Some(seal) if !keys.is_empty() => {
                 spool.rewind()?;
                 let payload = std::mem::replace(&mut sealed.payload, Box::new(std::io::empty()));
-                let a = format::verify_spooled(&key, payload, &mut spool, &seal, &keys, stream)?;
-                sealed.payload = Box::new(std::io::BufReader::new(spool));
+                let (a, len) =
+                    format::verify_spooled(&key, payload, &mut spool, &seal, &keys, stream)?;
+                sealed.payload = Box::new(std::io::BufReader::new(spool.take(len)));
                 Sender::SealedBy(crate::keys::sender::x25519_recipient_string(&a))
             }
             _ => Sender::Unsigned,

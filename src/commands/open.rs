@@ -161,10 +161,10 @@ pub(crate) fn run(args: &OpenArgs) -> anyhow::Result<()> {
             // chunk's AEAD before releasing it. No plaintext on disk.
             let mut spool = io::spool()?;
             let payload = std::mem::replace(&mut sealed.payload, Box::new(std::io::empty()));
-            let sender =
+            let (sender, len) =
                 format::verify_spooled(&key, payload, &mut spool, &seal, &verify_keys, opts)
                     .map_err(in_name)?;
-            sealed.payload = Box::new(std::io::BufReader::new(spool));
+            sealed.payload = Box::new(std::io::BufReader::new(std::io::Read::take(spool, len)));
             sender
         };
         report_sender(args, &wanted, &sender)?;

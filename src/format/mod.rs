@@ -444,7 +444,9 @@ pub(crate) fn open_payload_hashed<R: Read + Send, W: Write + Send>(
 /// decrypting it or releasing anything (SENDER-AUTH.md, "Verifying", steps
 /// 4 and 5): the payload is hashed while it is copied to `spool`, which is
 /// left rewound, holding the ciphertext to decrypt from once the caller
-/// has accepted the sender. Returns the verified sender A.
+/// has accepted the sender. Returns the verified sender A, and the length
+/// of the spooled payload: a spool that the caller gave may hold older
+/// bytes after it, which are not part of this file.
 ///
 /// When the seal does not verify, a damaged payload is told apart from a
 /// seal that does not match: the spool's chunks are opened (to nowhere),
@@ -457,15 +459,17 @@ pub(crate) fn verify_spooled<R: Read + Send, S: Read + Write + Seek + Send>(
     seal: &sender::SenderSeal,
     keys: &[sender::X25519Key],
     opts: StreamOptions,
-) -> Result<[u8; 32], FormatError> {
+) -> Result<([u8; 32], u64), FormatError> {
+    let start = spool.stream_position()?;
     let pd = stream::hash_payload(payload, spool, opts)?;
-    spool.rewind()?;
+    let len = spool.stream_position()? - start;
+    spool.seek(SeekFrom::Start(start))?;
     match seal.verify(&pd, keys) {
-        Ok(a) => Ok(a),
+        Ok(a) => Ok((a, len)),
         Err(e) => {
             stream::open_payload_hashed(
                 key,
-                std::io::BufReader::new(&mut *spool),
+                std::io::BufReader::new((&mut *spool).take(len)),
                 &mut std::io::sink(),
                 opts,
                 &mut |_| {},
@@ -630,20 +634,24 @@ impl Sealer {
     }
 }
 
-/// Copies a sealed binary file from `spool` (from its start) to `output`,
-/// armored if `armor`.
+/// Copies the sealed binary file that `spool` holds from its start to its
+/// current position (where [`Sealer::seal_signed`] leaves it) to `output`,
+/// armored if `armor`. Bytes after that position, left by an earlier use
+/// of a spool the caller gave, are not copied.
 pub(crate) fn copy_sealed<R: Read + Seek, W: Write + Send>(
     spool: &mut R,
     output: &mut W,
     armor: bool,
 ) -> Result<(), FormatError> {
+    let end = spool.stream_position()?;
     spool.seek(SeekFrom::Start(0))?;
+    let mut sealed = spool.take(end);
     if armor {
         let mut w = armor::ArmoredWriter::new(&mut *output)?;
-        copy_large(spool, &mut w)?;
+        copy_large(&mut sealed, &mut w)?;
         w.finish()?;
     } else {
-        copy_large(spool, output)?;
+        copy_large(&mut sealed, output)?;
     }
     Ok(())
 }
