@@ -6,7 +6,14 @@
 //! opening unwraps it inside (about 50 µs, a few per cent at 1 MiB, nothing
 //! from 64 MiB up).
 //!
-//! `cargo bench --bench engine`; `LOCKBOX_BENCH_MAX_MIB=64` skips 1 GiB.
+//! Signed rows (issue 12) seal with `seal_seekable` into a buffer and open
+//! with `open_spooled` through a buffer: the engine's cost of the sender
+//! seal (SHA-256 of every chunk, and for opening a hash-only first pass),
+//! without the disk's.
+//!
+//! `cargo bench --bench engine`; `LOCKBOX_BENCH_MAX_MIB=64` skips 1 GiB;
+//! `cargo bench --bench engine -- 'binary|signed'` compares signed with
+//! unsigned only.
 
 use std::io;
 
@@ -28,6 +35,7 @@ fn engine(c: &mut Criterion) {
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
     let identity = [Identity::generate()];
     let recipient = [identity[0].to_recipient().unwrap()];
+    let sender = Identity::generate();
     for mib in [1usize, 64, 1024].into_iter().filter(|&m| m <= max_mib) {
         let data: Vec<u8> = (0..mib << 20).map(|i| (i * 31 % 251) as u8).collect();
         let mut group = c.benchmark_group(format!("{mib}MiB"));
@@ -57,6 +65,45 @@ fn engine(c: &mut Criterion) {
                     })
                 });
             }
+        }
+        // Signed, binary: sealed into and opened through fixed buffers, so
+        // that no allocation is timed.
+        let mut signed = Vec::new();
+        Encryptor::new(&recipient, &options(2, false))
+            .unwrap()
+            .sign(&sender)
+            .unwrap()
+            .seal(&data[..], &mut signed)
+            .unwrap();
+        let mut out = vec![0u8; signed.len()];
+        let mut spool = vec![0u8; signed.len()];
+        for threads in [1, all] {
+            let opts = options(threads, false);
+            group.bench_function(BenchmarkId::new("seal-signed", threads), |b| {
+                b.iter_batched(
+                    || {
+                        Encryptor::new(&recipient, &opts)
+                            .unwrap()
+                            .sign(&sender)
+                            .unwrap()
+                    },
+                    |e| {
+                        e.seal_seekable(&data[..], io::Cursor::new(&mut out[..]))
+                            .unwrap()
+                    },
+                    BatchSize::SmallInput,
+                )
+            });
+            group.bench_function(BenchmarkId::new("open-signed", threads), |b| {
+                b.iter(|| {
+                    let opened = Decryptor::new(&signed[..], &opts)
+                        .unwrap()
+                        .open_spooled(&identity, io::Cursor::new(&mut spool[..]))
+                        .unwrap();
+                    assert!(matches!(opened.sender(), lockbox::Sender::SealedBy(_)));
+                    opened.write_to(io::sink()).unwrap()
+                })
+            });
         }
         group.finish();
     }
