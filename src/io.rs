@@ -298,7 +298,17 @@ pub(crate) struct Writeback<'a> {
     state: &'a mut WritebackState,
 }
 
-impl Writeback<'_> {
+impl<'a> Writeback<'a> {
+    /// `file` with the writeback `state` an [`Output`] keeps for it; the
+    /// first use starts counting at the file's current position.
+    fn of(file: &'a mut File, state: &'a mut Option<WritebackState>) -> io::Result<Self> {
+        if state.is_none() {
+            *state = Some(WritebackState::at(io::Seek::stream_position(file)?));
+        }
+        let state = state.as_mut().expect("set above");
+        Ok(Writeback { file, state })
+    }
+
     fn advise(&mut self) {
         let s = &mut *self.state;
         while s.end >= s.started + 2 * WRITEBACK_STEP {
@@ -483,10 +493,7 @@ impl Output {
     /// special files.
     pub(crate) fn temp_file(&mut self) -> Option<Writeback<'_>> {
         match &mut self.kind {
-            OutputKind::Atomic { temp, .. } => Some(Writeback {
-                file: temp.as_file_mut(),
-                state: self.wb.get_or_insert(WritebackState::at(0)),
-            }),
+            OutputKind::Atomic { temp, .. } => Writeback::of(temp.as_file_mut(), &mut self.wb).ok(),
             _ => None,
         }
     }
@@ -499,10 +506,7 @@ impl Output {
     /// terminal, a device.
     pub(crate) fn seekable(&mut self) -> Option<Writeback<'_>> {
         match &mut self.kind {
-            OutputKind::Atomic { temp, .. } => Some(Writeback {
-                file: temp.as_file_mut(),
-                state: self.wb.get_or_insert(WritebackState::at(0)),
-            }),
+            OutputKind::Atomic { temp, .. } => Writeback::of(temp.as_file_mut(), &mut self.wb).ok(),
             OutputKind::Stdout(f) => {
                 let regular = f.metadata().is_ok_and(|m| m.is_file());
                 let appends = rustix::fs::fcntl_getfl(&*f)
@@ -510,14 +514,7 @@ impl Output {
                 if !regular || appends {
                     return None;
                 }
-                let pos = match self.wb {
-                    Some(s) => s.pos,
-                    None => io::Seek::stream_position(f).ok()?,
-                };
-                Some(Writeback {
-                    file: f,
-                    state: self.wb.get_or_insert(WritebackState::at(pos)),
-                })
+                Writeback::of(f, &mut self.wb).ok()
             }
             OutputKind::InPlace(_) | OutputKind::Done => None,
         }
@@ -601,11 +598,9 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.kind {
             OutputKind::Stdout(f) | OutputKind::InPlace(f) => f.write(buf),
-            OutputKind::Atomic { temp, .. } => Writeback {
-                file: temp.as_file_mut(),
-                state: self.wb.get_or_insert(WritebackState::at(0)),
+            OutputKind::Atomic { temp, .. } => {
+                Writeback::of(temp.as_file_mut(), &mut self.wb)?.write(buf)
             }
-            .write(buf),
             OutputKind::Done => Err(io::Error::other("the output is already committed")),
         }
     }
@@ -613,11 +608,9 @@ impl Write for Output {
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.kind {
             OutputKind::Stdout(f) | OutputKind::InPlace(f) => f.write_all(buf),
-            OutputKind::Atomic { temp, .. } => Writeback {
-                file: temp.as_file_mut(),
-                state: self.wb.get_or_insert(WritebackState::at(0)),
+            OutputKind::Atomic { temp, .. } => {
+                Writeback::of(temp.as_file_mut(), &mut self.wb)?.write_all(buf)
             }
-            .write_all(buf),
             OutputKind::Done => Err(io::Error::other("the output is already committed")),
         }
     }
