@@ -7,7 +7,7 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 
 use crate::cli::KeygenArgs;
-use crate::error::quote;
+use crate::error::{quote, Error};
 use crate::keys::{self, pq};
 use crate::passphrase::PassphraseSource;
 
@@ -37,6 +37,7 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
             }
             None => PathBuf::from("-"),
         };
+        let implicit_stdin = args.input.is_none();
         crate::io::check_stdin_used_once(
             &[(
                 "--passphrase-file",
@@ -44,7 +45,13 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
             )],
             Some(&input),
         )?;
-        return print_recipients(&input, &source, args.quiet);
+        return print_recipients(&input, &source, args.quiet).map_err(|e| {
+            if implicit_stdin {
+                empty_stdin_hint(e)
+            } else {
+                e
+            }
+        });
     }
 
     let (secret, recipient) = if args.pq {
@@ -109,6 +116,18 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
 
 /// Prints the recipients of an identity file on stdout and, unless quiet,
 /// their fingerprints on stderr, so you can read yours to a contact.
+/// `keygen -y` without FILE in a script or under `bash -c` reads stdin,
+/// which is empty there: the error says how to reach the default identity.
+fn empty_stdin_hint(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<Error>() {
+        Ok(err) if err.message == keys::NO_IDENTITIES_ON_STDIN => Error::failure(err.message)
+            .hint("name the identity file: 'lockbox keygen -y ~/.config/lockbox/identity.txt' (on a terminal, 'lockbox keygen -y' reads your default identity)")
+            .into(),
+        Ok(err) => err.into(),
+        Err(e) => e,
+    }
+}
+
 fn print_recipients(path: &Path, source: &PassphraseSource, quiet: bool) -> anyhow::Result<()> {
     let entries = keys::read_identity_file(path, &mut source.clone())?;
     let mut out = String::new();

@@ -405,10 +405,8 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
     }
     if out.is_empty() {
         if path == Path::new("-") {
-            // `lockbox keygen -y` in a script or under `bash -c` reads stdin,
-            // which is empty there: say where the identity was looked for.
-            return Err(Error::failure("standard input holds no identities")
-                .hint("pipe an identity file in, or name it: 'lockbox keygen -y ~/.config/lockbox/identity.txt' (on a terminal, 'lockbox keygen -y' reads your default identity)")
+            return Err(Error::failure(NO_IDENTITIES_ON_STDIN)
+                .hint("pipe an identity file in, or name the file instead of '-'")
                 .into());
         }
         return Err(
@@ -417,6 +415,10 @@ fn parse_identity_text(path: &Path, data: &[u8]) -> anyhow::Result<Vec<IdentityE
     }
     Ok(out)
 }
+
+/// The error of [`read_identity_file`] for an empty standard input (or
+/// one with only comments), which `keygen -y` adds its own hint to.
+pub(crate) const NO_IDENTITIES_ON_STDIN: &str = "standard input holds no identities";
 
 /// The stanza tag of an SSH key: the first argument of its `ssh-ed25519`
 /// and `ssh-rsa` stanzas, the first 4 bytes of SHA-256 over the key's
